@@ -1,0 +1,75 @@
+/**
+ * Typed errors. Every failure a user can meet carries a stable `code` and a sentence that says
+ * what to do. Foreign errors (PeerJS, DOMException, fetch) are mapped here and nowhere else.
+ */
+
+/** Stable error codes and the default advice for each. */
+export const ErrorAdvice = {
+  LOBBY_NOT_FOUND: 'No lobby has this code. Check the code for typos, or ask the host for a new one.',
+  LOBBY_FULL: 'This lobby is full. Try again when a player leaves, or join another lobby.',
+  LOBBY_CLOSED: 'The host has closed this lobby to new players. Ask the host to reopen it.',
+  BAD_PASSWORD: 'The password is wrong. Ask the host for the lobby password and try again.',
+  RATE_LIMITED: 'Too many attempts from this address. Wait a minute and try again.',
+  BAD_REQUEST: 'The request was not valid. Check the values passed to the call.',
+  UNAUTHORIZED: 'Only the host of this lobby may do that.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large. Send less data.',
+  SERVER_UNREACHABLE: 'The hostmesh server cannot be reached. Check the server URL and that the server is running.',
+  SERVER_ERROR: 'The hostmesh server failed to answer properly. Try again; if it persists, check the server logs.',
+  PEER_UNREACHABLE: 'Could not connect to the other player. Check both networks; a TURN server may be needed.',
+  HOST_UNREACHABLE: 'Could not connect to the host. The host may have left; try joining again.',
+  PROTOCOL_MISMATCH: 'The other player runs a different hostmesh protocol version. Update both to the same version.',
+  NOT_ADMITTED: 'The host did not admit this connection. Join through the lobby code.',
+  MESSAGE_TOO_LARGE: 'The message is larger than the channel allows. Send less data, or split it.',
+  DECODE_FAILED: 'A malformed message was received and dropped. The session continues.',
+  TIMEOUT: 'The other side stopped answering in time. Check the network and try again.',
+  SESSION_CLOSED: 'This session is closed. Host or join a new one.',
+  KICKED: 'The host removed you from the session.',
+  HOST_LEFT: 'The host left the session. Host a new game or join another.',
+  INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
+  NOT_HOST: 'Only the host can do that.',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ErrorAdvice;
+
+/** An error with a stable `code` and a message that says what to do. */
+export class HostmeshError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ErrorAdvice[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HostmeshError';
+    this.code = code;
+  }
+}
+
+/** True when `value` is a known error code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorAdvice, value);
+}
+
+/** Maps a PeerJS `PeerError.type` (or any foreign error) to a HostmeshError. */
+export function fromPeerError(err: unknown): HostmeshError {
+  if (err instanceof HostmeshError) return err;
+  const type = (err as { type?: unknown } | null)?.type;
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (type) {
+    case 'network':
+    case 'server-error':
+    case 'socket-error':
+    case 'socket-closed':
+    case 'unavailable-id':
+      return new HostmeshError('SERVER_UNREACHABLE', `${ErrorAdvice.SERVER_UNREACHABLE} (signaling: ${detail})`, { cause: err });
+    case 'peer-unavailable':
+      return new HostmeshError('PEER_UNREACHABLE', `${ErrorAdvice.PEER_UNREACHABLE} (${detail})`, { cause: err });
+    case 'webrtc':
+    case 'negotiation-failed':
+    case 'connection-closed':
+      return new HostmeshError('PEER_UNREACHABLE', `${ErrorAdvice.PEER_UNREACHABLE} (webrtc: ${detail})`, { cause: err });
+    case 'browser-incompatible':
+      return new HostmeshError('PEER_UNREACHABLE', 'This browser does not support WebRTC data channels. Use a current browser.', { cause: err });
+    default:
+      return new HostmeshError('PEER_UNREACHABLE', `${ErrorAdvice.PEER_UNREACHABLE} (${detail})`, { cause: err });
+  }
+}
