@@ -1,19 +1,19 @@
 /** A tiny typed event emitter: `on` returns an unsubscribe function (nanoevents-style). */
 export type Listener<A extends unknown[]> = (...args: A) => void;
 
-/** Event map: event name to the listener's argument tuple. */
-export type EventMap = Record<string, unknown[]>;
+type AnyListener = (...args: unknown[]) => void;
 
 /** Typed emitter; a throwing listener is reported, never breaks the emitter or other listeners. */
-export class Emitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Set<Listener<never[]>>>();
+export class Emitter<E extends { [K in keyof E]: unknown[] }> {
+  private readonly listeners = new Map<keyof E, Set<AnyListener>>();
 
   /** Subscribes `cb` to `event`; returns a function that unsubscribes it. */
   on<K extends keyof E>(event: K, cb: Listener<E[K]>): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(cb as Listener<never[]>);
-    return () => void set.delete(cb as Listener<never[]>);
+    const entry = cb as unknown as AnyListener;
+    set.add(entry);
+    return () => void set.delete(entry);
   }
 
   /** Calls every listener of `event` with `args`. */
@@ -22,7 +22,7 @@ export class Emitter<E extends EventMap> {
     if (!set) return;
     for (const cb of [...set]) {
       try {
-        (cb as Listener<E[K]>)(...args);
+        cb(...args);
       } catch (err) {
         console.error(`[hostmesh] a '${String(event)}' listener threw:`, err);
       }

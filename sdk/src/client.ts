@@ -1,0 +1,121 @@
+/**
+ * `connect(server)`: the player's entry point. Hosts lobbies and joins them by code; every
+ * session gets its own signaling endpoint. PeerJS only ever talks to the given server and the
+ * ICE servers it hands out.
+ */
+import { HostmeshError } from './errors.js';
+import { linkDefaults, type LinkOptions, type SendScheduler } from './link.js';
+import type { LobbyInfo, LobbyMeta } from './lobby-api.js';
+import { LobbyClient } from './lobby-client.js';
+import { PeerNetwork } from './peer-network.js';
+import { cleanPlayerName } from './players.js';
+import { startHostRole } from './host-role.js';
+import { joinSession } from './client-role.js';
+import { Session } from './session.js';
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Base URL of the hostmesh server, e.g. `http://127.0.0.1:9000`. */
+  server: string;
+  /** Time allowed to reach the server, the host and each peer, ms. Default: 15000. */
+  connectTimeoutMs?: number;
+  /** Heartbeat interval, ms. Default: 1000. */
+  heartbeatIntervalMs?: number;
+  /** Silence after which a peer is treated as gone, ms. Default: 5000. */
+  peerTimeoutMs?: number;
+  /** Link conditioner applied to this client's sends (development and tests). Default: none. */
+  conditioner?: SendScheduler;
+}
+
+/** Options of `host`. */
+export interface HostOptions {
+  /** Lobby name shown in lists. Default: 'hostmesh game'. */
+  name?: string;
+  /** Capacity, host included (2..64). Default: 8. */
+  maxPlayers?: number;
+  /** Listed by `lobbies()`. Default: false. */
+  public?: boolean;
+  /** Password joiners must give. Default: none. */
+  password?: string;
+  /** Small metadata shown in lists. Default: {}. */
+  meta?: LobbyMeta;
+  /** The host's display name. Default: 'Host'. */
+  playerName?: string;
+}
+
+/** Options of `join`. */
+export interface JoinOptions {
+  /** Our display name. Default: 'Player'. */
+  playerName?: string;
+  /** The lobby password, when it has one. Default: none. */
+  password?: string;
+}
+
+/** A connection to a hostmesh server. */
+export interface Hostmesh {
+  /** Creates a lobby and hosts its session. */
+  host(options?: HostOptions): Promise<HostSession>;
+  /** Joins the lobby with `code` (case-insensitive; spaces and dashes ignored). */
+  join(code: string, options?: JoinOptions): Promise<Session>;
+  /** Lists public lobbies that accept players. */
+  lobbies(): Promise<LobbyInfo[]>;
+}
+
+/** A session we host: a Session plus host-only controls. */
+export type HostSession = Session & { kick(id: string, reason?: string): void };
+
+/** Connects to a hostmesh server (URL or options). Nothing is sent until host/join/lobbies. */
+export function connect(server: string | ConnectOptions): Hostmesh {
+  const opts = typeof server === 'string' ? { server } : server;
+  if (typeof opts.server !== 'string' || !/^https?:\/\//.test(opts.server)) {
+    throw new HostmeshError('INVALID_ARGUMENT', 'connect(): pass the server URL, e.g. connect("http://127.0.0.1:9000").');
+  }
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const link: Partial<LinkOptions> = {
+    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
+    timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
+    conditioner: opts.conditioner,
+  };
+  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
+  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), { connectTimeoutMs, link });
+
+  return {
+    async host(options = {}) {
+      const net = await openNet();
+      try {
+        const maxPlayers = options.maxPlayers ?? 8;
+        const created = await lobby.create({
+          name: options.name ?? 'hostmesh game',
+          maxPlayers,
+          public: options.public ?? false,
+          hostPeerId: net.id,
+          ...(options.password === undefined ? {} : { password: options.password }),
+          ...(options.meta === undefined ? {} : { meta: options.meta }),
+        });
+        const self = { id: net.id, name: cleanPlayerName(options.playerName, 'Host'), isHost: true, seat: 0 };
+        const session = new Session(net, { code: created.lobby.code, hostId: net.id, players: [self] });
+        const controls = startHostRole(session, { hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs });
+        return Object.assign(session, controls);
+      } catch (err) {
+        net.destroy();
+        throw err;
+      }
+    },
+    async join(code, options = {}) {
+      if (typeof code !== 'string' || code.trim() === '') throw new HostmeshError('INVALID_ARGUMENT', 'join(code): pass the lobby code the host shared.');
+      const net = await openNet();
+      try {
+        return await joinSession(net, lobby, {
+          code: code.trim(),
+          playerName: cleanPlayerName(options.playerName, 'Player'),
+          password: options.password,
+          timeoutMs: connectTimeoutMs,
+        });
+      } catch (err) {
+        net.destroy();
+        throw err;
+      }
+    },
+    lobbies: () => lobby.list(),
+  };
+}

@@ -1,0 +1,4 @@
+/** hostmesh for Node: the browser API with WebRTC and WebSocket globals installed (bots, tests, benchmarks). */
+import './node-globals.js';
+
+export * from './index.js';
