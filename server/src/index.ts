@@ -1,0 +1,10 @@
+/**
+ * hostmesh server: signaling (PeerServer), lobbies with join codes, TURN credentials, and the
+ * demo game on one port. Start it with `startServer(options)` or the `hostmesh-server` CLI.
+ */
+export { startServer, type RunningServer } from './start-server.js';
+export { defaults, type ServerOptions } from './options.js';
+export type { TurnOptions, IceServer } from './turn-credentials.js';
+export type { LobbyRecord, LobbyStore } from './stores/store.js';
+export { MemoryLobbyStore, createMemoryStore } from './stores/memory.js';
+export type { LogOption } from './log.js';

@@ -1,0 +1,137 @@
+/**
+ * Validation of lobby API bodies. Each parser takes untrusted JSON and returns a typed value,
+ * or throws a 400 BAD_REQUEST whose message names the field and the rule.
+ */
+import type { LobbyMeta } from '../../sdk/src/lobby-api.js';
+import { badRequest } from './api-error.js';
+import { isValidPeerId } from './peer-id.js';
+
+/** Limits on lobby fields. */
+export const LobbyLimits = {
+  nameMaxChars: 40,
+  passwordMaxChars: 64,
+  metaMaxKeys: 16,
+  metaKeyMaxChars: 32,
+  metaStringMaxChars: 64,
+  metaMaxBytes: 1024,
+} as const;
+
+/** A validated `POST /api/lobbies` body. */
+export interface CreateLobbyInput {
+  name: string;
+  maxPlayers: number;
+  public: boolean;
+  password: string | null;
+  meta: LobbyMeta;
+  hostPeerId: string;
+}
+
+/** A validated `PATCH /api/lobbies/:code` body. */
+export interface UpdateLobbyInput {
+  players?: number;
+  open?: boolean;
+  name?: string;
+  meta?: LobbyMeta;
+}
+
+type Body = Record<string, unknown>;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+function asObject(body: unknown): Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('The request body must be a JSON object. Send Content-Type: application/json.');
+  }
+  return body as Body;
+}
+
+function parseName(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name.length < 1 || name.length > LobbyLimits.nameMaxChars || CONTROL_CHARS.test(name)) {
+    throw badRequest(`"name" must be a string of 1 to ${LobbyLimits.nameMaxChars} printable characters.`);
+  }
+  return name;
+}
+
+function parsePeerId(value: unknown, field: string): string {
+  if (!isValidPeerId(value)) throw badRequest(`"${field}" must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`);
+  return value;
+}
+
+function parsePassword(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.length > LobbyLimits.passwordMaxChars) {
+    throw badRequest(`"password" must be a string of at most ${LobbyLimits.passwordMaxChars} characters.`);
+  }
+  return value;
+}
+
+function parseBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw badRequest(`"${field}" must be true or false.`);
+  return value;
+}
+
+function parseInteger(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw badRequest(`"${field}" must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+/** Validates lobby metadata: a flat object of short strings, finite numbers and booleans. */
+export function parseMeta(value: unknown): LobbyMeta {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('"meta" must be a flat JSON object.');
+  }
+  const entries = Object.entries(value);
+  if (entries.length > LobbyLimits.metaMaxKeys) throw badRequest(`"meta" may hold at most ${LobbyLimits.metaMaxKeys} keys.`);
+  for (const [key, v] of entries) {
+    if (key.length < 1 || key.length > LobbyLimits.metaKeyMaxChars) {
+      throw badRequest(`"meta" keys must be 1 to ${LobbyLimits.metaKeyMaxChars} characters.`);
+    }
+    const ok =
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v)) ||
+      (typeof v === 'string' && v.length <= LobbyLimits.metaStringMaxChars);
+    if (!ok) {
+      throw badRequest(`"meta.${key}" must be a boolean, a finite number or a string of at most ${LobbyLimits.metaStringMaxChars} characters.`);
+    }
+  }
+  const meta: LobbyMeta = Object.fromEntries(entries) as LobbyMeta;
+  if (Buffer.byteLength(JSON.stringify(meta)) > LobbyLimits.metaMaxBytes) {
+    throw badRequest(`"meta" must be at most ${LobbyLimits.metaMaxBytes} bytes as JSON.`);
+  }
+  return meta;
+}
+
+/** Validates a `POST /api/lobbies` body. */
+export function parseCreateLobby(body: unknown, maxPlayersLimit: number): CreateLobbyInput {
+  const b = asObject(body);
+  return {
+    name: parseName(b.name),
+    maxPlayers: parseInteger(b.maxPlayers, 'maxPlayers', 2, maxPlayersLimit),
+    public: parseBoolean(b.public, 'public'),
+    password: parsePassword(b.password),
+    meta: parseMeta(b.meta),
+    hostPeerId: parsePeerId(b.hostPeerId, 'hostPeerId'),
+  };
+}
+
+/** Validates a `POST /api/lobbies/:code/join` body. */
+export function parseJoinLobby(body: unknown): { peerId: string; password: string | null } {
+  const b = asObject(body);
+  return { peerId: parsePeerId(b.peerId, 'peerId'), password: parsePassword(b.password) };
+}
+
+/** Validates a `PATCH /api/lobbies/:code` body against the lobby's capacity. */
+export function parseUpdateLobby(body: unknown, maxPlayers: number): UpdateLobbyInput {
+  const b = asObject(body);
+  const out: UpdateLobbyInput = {};
+  if (b.players !== undefined) out.players = parseInteger(b.players, 'players', 0, maxPlayers);
+  if (b.open !== undefined) out.open = parseBoolean(b.open, 'open');
+  if (b.name !== undefined) out.name = parseName(b.name);
+  if (b.meta !== undefined) out.meta = parseMeta(b.meta);
+  return out;
+}

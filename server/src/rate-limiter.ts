@@ -1,0 +1,68 @@
+/**
+ * Per-key token-bucket rate limiter with an injected clock.
+ *
+ * Each key (an IP address) owns a bucket of `ratePerMinute` tokens that refills continuously
+ * at `ratePerMinute` per 60 s. A request takes one token; an empty bucket refuses and says how
+ * long until the next token. Full buckets carry no information, so they are dropped when the
+ * map grows, which bounds memory under many distinct keys.
+ */
+
+/** Outcome of one `take`. */
+export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+const SWEEP_AT_KEYS = 10_000;
+
+/** A token bucket per key. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  /** `ratePerMinute` tokens per key per minute; `now` returns milliseconds. */
+  constructor(
+    private readonly ratePerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.perMs = ratePerMinute / 60_000;
+  }
+
+  /** Takes `cost` tokens from `key`'s bucket, or refuses with the wait until it could. */
+  take(key: string, cost = 1): RateDecision {
+    const now = this.now();
+    const bucket = this.refill(key, now);
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil((cost - bucket.tokens) / this.perMs) };
+  }
+
+  /** Number of keys tracked (for tests and metrics). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private refill(key: string, now: number): Bucket {
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      if (this.buckets.size >= SWEEP_AT_KEYS) this.sweep(now);
+      bucket = { tokens: this.ratePerMinute, updatedMs: now };
+      this.buckets.set(key, bucket);
+      return bucket;
+    }
+    const elapsed = Math.max(0, now - bucket.updatedMs);
+    bucket.tokens = Math.min(this.ratePerMinute, bucket.tokens + elapsed * this.perMs);
+    bucket.updatedMs = now;
+    return bucket;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.updatedMs) * this.perMs >= this.ratePerMinute) this.buckets.delete(key);
+    }
+  }
+}

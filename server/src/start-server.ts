@@ -1,0 +1,100 @@
+/**
+ * `startServer`: one Node HTTP server, one port, holding signaling (`/peerjs`), the lobby API
+ * (`/api`), health (`/healthz`) and the built demo (`/`). `close()` releases everything: the
+ * listening socket, open connections, signaling sockets, timers and (if it made it) the store.
+ */
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import { ApiError, apiErrorHandler } from './api-error.js';
+import { HostWatch } from './host-watch.js';
+import { LobbyService } from './lobby-service.js';
+import { lobbyRoutes } from './lobby-routes.js';
+import { createLogger } from './log.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { mountSignaling } from './signaling.js';
+import { staticSite } from './static-site.js';
+
+/** A running hostmesh server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:9000`. */
+  url: string;
+  /** The port listened on (the real one when `port: 0`). */
+  port: number;
+  /** Stops the server and releases every resource. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function baseUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/** Starts a hostmesh server (signaling, lobbies, TURN credentials, demo files). */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const opts = resolveOptions(options);
+  const log = createLogger(opts.log);
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+
+  const watch = new HostWatch(opts.lobbyGraceMs, (id) => service.hosts(id), (id) => {
+    service.hostGone(id).then(
+      (codes) => log(`host ${id} gone for ${opts.lobbyGraceMs} ms: deleted lobbies ${codes.join(', ')}`),
+      (err: unknown) => log(`deleting lobbies of ${id} failed: ${String(err)}`),
+    );
+  });
+  const service: LobbyService = new LobbyService({
+    options: opts,
+    isConnected: (id) => watch.isConnected(id),
+    onHosted: (id) => watch.watch(id),
+  });
+
+  app.get('/healthz', (_req, res, next) => {
+    opts.store.count().then((lobbies) => res.set('Cache-Control', 'no-store').json({ ok: true, lobbies }), next);
+  });
+  app.use('/api', lobbyRoutes(service, opts, log));
+  const signaling = mountSignaling(app, server, opts, log, {
+    connected: (id) => watch.peerConnected(id),
+    disconnected: (id) => watch.peerDisconnected(id),
+  });
+  app.use(staticSite(opts.publicDir));
+  app.use((req, _res, next) => next(new ApiError(404, 'BAD_REQUEST', `Nothing at ${req.method} ${req.path}.`)));
+  app.use(apiErrorHandler(log));
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      signaling.close();
+      watch.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (opts.ownsStore) await opts.store.close();
+      log('server closed');
+    })();
+    return closing;
+  };
+
+  try {
+    const port = await listen(server, opts.port, opts.host);
+    const url = baseUrl(opts.host, port);
+    log(`listening on ${url} (host ${opts.host}), public dir ${opts.publicDir}`);
+    return { url, port, close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The lobby store interface. Async throughout so that a shared store (Redis) fits behind it
+ * and several server processes can serve the same lobbies.
+ */
+import type { LobbyMeta } from '../../../sdk/src/lobby-api.js';
+
+/** A lobby as the server keeps it, secrets included. */
+export interface LobbyRecord {
+  /** Join code, canonical form (see join-code.ts). */
+  code: string;
+  name: string;
+  maxPlayers: number;
+  public: boolean;
+  open: boolean;
+  /** As last reported by the host; 1 at creation. */
+  players: number;
+  meta: LobbyMeta;
+  /** `scrypt$salt$hash` (see password.ts), or null when the lobby has no password. */
+  passwordHash: string | null;
+  /** Signaling id of the host. */
+  hostPeerId: string;
+  /** Authorises host updates and signs join tickets. */
+  hostSecret: string;
+  createdAtMs: number;
+}
+
+/** Where lobbies live. Implementations copy records in and out (no shared mutable state). */
+export interface LobbyStore {
+  /** Stores a new lobby; false (and nothing stored) when its code is already in use. */
+  create(lobby: LobbyRecord): Promise<boolean>;
+  /** The lobby with this canonical code, if any. */
+  get(code: string): Promise<LobbyRecord | undefined>;
+  /** Replaces an existing lobby; false when it no longer exists. */
+  update(lobby: LobbyRecord): Promise<boolean>;
+  /** Deletes a lobby; false when it did not exist. */
+  delete(code: string): Promise<boolean>;
+  /** All lobbies. */
+  list(): Promise<LobbyRecord[]>;
+  /** Number of lobbies. */
+  count(): Promise<number>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
