@@ -1,0 +1,25 @@
+// Builds everything with esbuild: the SDK (browser + Node entries), the server and its CLI,
+// and the demo game into dist/public, which the server serves at `/`.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+
+const started = Date.now();
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
+const nodeCommon = { ...common, platform: 'node', packages: 'external' };
+
+await Promise.all([
+  build({ ...common, platform: 'browser', packages: 'external', entryPoints: ['sdk/src/index.ts'], outfile: 'dist/sdk/index.js' }),
+  build({ ...nodeCommon, entryPoints: ['sdk/src/node.ts'], outfile: 'dist/sdk/node.js' }),
+  build({ ...nodeCommon, entryPoints: ['server/src/index.ts'], outfile: 'dist/server/index.js' }),
+  build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The demo and the browser bench/test pages get one self-contained bundle each.
+  build({
+    ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
+    outdir: 'dist/public', minify: true, define: { 'process.env.NODE_ENV': '"production"' },
+  }),
+]);
+mkdirSync('dist/public', { recursive: true });
+cpSync('demo-game/public', 'dist/public', { recursive: true });
+if (existsSync('bench/pages')) cpSync('bench/pages', 'dist/public/bench', { recursive: true });
+console.log(`[hostmesh] built dist/ in ${Date.now() - started} ms`);
