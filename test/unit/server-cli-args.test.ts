@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../server/src/cli-args.js';
+import { resolveOptions } from '../../server/src/options.js';
+
+describe('hostmesh-server arguments', () => {
+  it('defaults to port 9000 on 0.0.0.0 with logging', () => {
+    expect(parseCli([], {})).toEqual({ help: false, options: { port: 9000, host: '0.0.0.0', iceServers: [], proxied: false, log: true } });
+  });
+
+  it('reads env, and flags win over env', () => {
+    const env = { PORT: '8080', HOST: '127.0.0.1', ICE_SERVERS: 'stun:a:3478, stun:b:3478', TURN_SECRET: 'sec', TURN_URLS: 'turn:t:3478', PUBLIC_DIR: '/srv' };
+    const fromEnv = parseCli([], env);
+    expect(fromEnv).toEqual({ help: false, options: {
+      port: 8080, host: '127.0.0.1', iceServers: ['stun:a:3478', 'stun:b:3478'], proxied: false, log: true,
+      publicDir: '/srv', turn: { urls: ['turn:t:3478'], secret: 'sec' },
+    } });
+    const fromFlags = parseCli(['--port', '0', '--host', '::', '--ice', 'stun:x', '--ice', 'stun:y', '--quiet', '--proxied'], env);
+    expect(fromFlags.help).toBe(false);
+    if (!fromFlags.help) {
+      expect(fromFlags.options).toMatchObject({ port: 0, host: '::', iceServers: ['stun:x', 'stun:y'], log: false, proxied: true });
+    }
+  });
+
+  it('asks for help and refuses bad input with a sentence', () => {
+    expect(parseCli(['-h'], {})).toEqual({ help: true });
+    expect(() => parseCli(['--port', 'abc'], {})).toThrow(/--port must be a number/);
+    expect(() => parseCli(['--port', '70000'], {})).toThrow(/--port/);
+    expect(() => parseCli(['--turn-secret', 'x'], {})).toThrow(/TURN needs both/);
+    expect(() => parseCli(['--bogus'], {})).toThrow();
+  });
+
+  it('resolveOptions fills defaults and names a bad option', () => {
+    const o = resolveOptions({ port: 0 });
+    expect(o).toMatchObject({ host: '127.0.0.1', lobbyGraceMs: 15_000, maxPlayersLimit: 64, maxConnectionsPerIp: 16, ticketTtlMs: 60_000 });
+    expect(o.publicDir).toMatch(/dist[/\\]public$/);
+    expect(resolveOptions({ iceServers: ['stun:x'] }).iceServers).toEqual([{ urls: 'stun:x' }]);
+    expect(() => resolveOptions({ port: -1 })).toThrow(/"port"/);
+    expect(() => resolveOptions({ maxPlayersLimit: 1 })).toThrow(/"maxPlayersLimit"/);
+    expect(() => resolveOptions({ turn: { urls: [], secret: 'x' } })).toThrow(/"turn"/);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { generateJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalizeCode } from '../../server/src/join-code.js';
+
+describe('join codes', () => {
+  it('uses Crockford base32 without I, L, O, U', () => {
+    expect(JOIN_CODE_ALPHABET).toHaveLength(32);
+    for (const ch of 'ILOU') expect(JOIN_CODE_ALPHABET).not.toContain(ch);
+    expect(new Set(JOIN_CODE_ALPHABET).size).toBe(32);
+  });
+
+  it('generates 6-character codes from the alphabet, spread over it', () => {
+    const seen = new Set<string>();
+    const chars = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const code = generateJoinCode();
+      expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{6}$/);
+      expect(code).toHaveLength(JOIN_CODE_LENGTH);
+      seen.add(code);
+      for (const ch of code) chars.add(ch);
+    }
+    expect(seen.size).toBeGreaterThan(1990);
+    expect(chars.size).toBe(32);
+  });
+
+  it('normalizes what people type', () => {
+    expect(normalizeCode('k7m2qx')).toBe('K7M2QX');
+    expect(normalizeCode(' K7M-2QX ')).toBe('K7M2QX');
+    expect(normalizeCode('k7m 2qx')).toBe('K7M2QX');
+    expect(normalizeCode('O0IlL1')).toBe('001111');
+    expect(normalizeCode('ab-cd-ef')).toBe('ABCDEF');
+  });
+
+  it('returns null for anything that cannot be a code', () => {
+    for (const bad of ['', 'K7M2Q', 'K7M2QXX', 'K7M2QU', 'K7M2Q!', 'K7M2Q\u00e9', null, undefined, 123456, {}, 'x'.repeat(1000)]) {
+      expect(normalizeCode(bad)).toBeNull();
+    }
+  });
+
+  it('round-trips generated codes', () => {
+    for (let i = 0; i < 100; i++) {
+      const code = generateJoinCode();
+      expect(normalizeCode(code.toLowerCase())).toBe(code);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLobbyStore } from '../../server/src/stores/memory.js';
+import type { LobbyRecord } from '../../server/src/stores/store.js';
+
+function lobby(code: string, extra: Partial<LobbyRecord> = {}): LobbyRecord {
+  return {
+    code, name: `Lobby ${code}`, maxPlayers: 4, public: true, open: true, players: 1, meta: { mode: 'ctf' },
+    passwordHash: null, hostPeerId: 'host', hostSecret: 'secret', createdAtMs: 1, ...extra,
+  };
+}
+
+describe('MemoryLobbyStore', () => {
+  it('creates, refuses a code in use, gets, updates, lists, counts and deletes', async () => {
+    const store = new MemoryLobbyStore();
+    expect(await store.create(lobby('AAAAAA'))).toBe(true);
+    expect(await store.create(lobby('AAAAAA', { name: 'other' }))).toBe(false);
+    expect((await store.get('AAAAAA'))?.name).toBe('Lobby AAAAAA');
+    expect(await store.get('BBBBBB')).toBeUndefined();
+    expect(await store.create(lobby('BBBBBB'))).toBe(true);
+    expect(await store.count()).toBe(2);
+    expect((await store.list()).map((l) => l.code)).toEqual(['AAAAAA', 'BBBBBB']);
+    expect(await store.update(lobby('AAAAAA', { players: 3 }))).toBe(true);
+    expect((await store.get('AAAAAA'))?.players).toBe(3);
+    expect(await store.update(lobby('CCCCCC'))).toBe(false);
+    expect(await store.delete('AAAAAA')).toBe(true);
+    expect(await store.delete('AAAAAA')).toBe(false);
+    expect(await store.count()).toBe(1);
+    await store.close();
+    expect(await store.count()).toBe(0);
+  });
+
+  it('copies records in and out', async () => {
+    const store = new MemoryLobbyStore();
+    const record = lobby('AAAAAA');
+    await store.create(record);
+    record.name = 'mutated';
+    record.meta.mode = 'mutated';
+    const got = await store.get('AAAAAA');
+    expect(got?.name).toBe('Lobby AAAAAA');
+    expect(got?.meta.mode).toBe('ctf');
+    got!.players = 99;
+    expect((await store.get('AAAAAA'))?.players).toBe(1);
+    (await store.list())[0]!.open = false;
+    expect((await store.get('AAAAAA'))?.open).toBe(true);
+  });
+});
