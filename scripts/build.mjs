@@ -12,7 +12,7 @@ await Promise.all([
   build({ ...common, platform: 'browser', packages: 'external', entryPoints: ['sdk/src/index.ts'], outfile: 'dist/sdk/index.js' }),
   build({ ...nodeCommon, entryPoints: ['sdk/src/node.ts'], outfile: 'dist/sdk/node.js' }),
   build({ ...nodeCommon, entryPoints: ['server/src/index.ts'], outfile: 'dist/server/index.js' }),
-  build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js'}),
   // The demo and the browser bench/test pages get one self-contained bundle each.
   build({
     ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
