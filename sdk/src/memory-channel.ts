@@ -5,7 +5,7 @@
  *
  * Delivery is asynchronous like a real data channel: a send is queued, counted in
  * `bufferedAmount`, and delivered as an ArrayBuffer copy on a later microtask (or after
- * `latencyMs` on a timer). `pause()` stops a channel draining so its `bufferedAmount` grows
+ * `latencyMs` on a timer, in send order). `pause()` stops a channel draining so its `bufferedAmount` grows
  * (congestion); `resume()` drains it and fires `bufferedamountlow`. The unreliable channels may
  * drop a share of messages (`unreliableLoss`, with an injectable `random`). `silence()` makes an
  * end stop delivering anything it sends, with no close event: a frozen or killed peer whose
@@ -65,7 +65,9 @@ export class MemoryChannel implements DataChannelLike {
     const lost = !this.reliable && this.opts.unreliableLoss > 0 && this.opts.random() < this.opts.unreliableLoss;
     this.bufferedAmount += bytes.byteLength;
     this.queue.push({ bytes, lost });
-    this.scheduleDrain();
+    // With latency, each message gets its own timer; equal delays fire in send order.
+    if (this.opts.latencyMs > 0) setTimeout(() => this.drain(1), this.opts.latencyMs);
+    else this.scheduleDrain();
   }
 
   /** Stops delivering: sends accumulate in bufferedAmount until `resume()`. */
@@ -122,17 +124,15 @@ export class MemoryChannel implements DataChannelLike {
   private scheduleDrain(): void {
     if (this.drainScheduled || this.paused) return;
     this.drainScheduled = true;
-    const run = () => {
+    queueMicrotask(() => {
       this.drainScheduled = false;
-      this.drain();
-    };
-    if (this.opts.latencyMs > 0) setTimeout(run, this.opts.latencyMs);
-    else queueMicrotask(run);
+      this.drain(Infinity);
+    });
   }
 
-  private drain(): void {
+  private drain(max: number): void {
     const wasAbove = this.bufferedAmount > this.bufferedAmountLowThreshold;
-    while (!this.paused && this.readyState === 'open' && this.queue.length > 0) {
+    for (let n = 0; n < max && !this.paused && this.readyState === 'open' && this.queue.length > 0; n++) {
       const { bytes, lost } = this.queue.shift()!;
       this.bufferedAmount -= bytes.byteLength;
       const peer = this.peer;
