@@ -1,0 +1,248 @@
+/**
+ * Bit-level writer and reader for snapshot packets.
+ *
+ * Values are packed least-significant bit first into bytes, with no alignment: a boolean costs
+ * one bit, a small delta a handful. Variable-length integers use Exp-Golomb codes of order k
+ * (z zero bits, a one, then z + k low bits): small values are short, any value up to 2^53
+ * still fits, and the encoder picks k per packet to match the data. Signed values are zigzag
+ * mapped first (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...). The reader checks every read against the
+ * packet's length and throws HostmeshError('DECODE_FAILED') instead of reading past it, and
+ * callers check declared lengths against `remaining()` before allocating anything.
+ * Read more: Gaffer on Games, "Reading and Writing Packets"; Wikipedia, "Exponential-Golomb coding".
+ */
+import { HostmeshError } from './errors.js';
+
+const TWO32 = 2 ** 32;
+
+/** Zigzag-maps a signed safe integer to an unsigned one. */
+export function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+/** Inverse of `zigzag`. */
+export function unzigzag(u: number): number {
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/** Number of bits needed to write `v` (0 for 0); exact for v < 2^53. */
+export function bitLength(v: number): number {
+  return v < TWO32 ? 32 - Math.clz32(v) : 64 - Math.clz32(Math.floor(v / TWO32));
+}
+
+/** Cost in bits of `v` as an Exp-Golomb code of order `k`. */
+export function egBits(v: number, k: number): number {
+  return 2 * bitLength(v + 2 ** k) - 1 - k;
+}
+
+/** Throws DECODE_FAILED with `why`. */
+export function decodeFailed(why: string): never {
+  throw new HostmeshError('DECODE_FAILED', `Malformed snapshot packet: ${why}. It was dropped.`);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Appends bits to a growable buffer. */
+export class BitWriter {
+  private buf: Uint8Array;
+  /** Bits written so far. */
+  pos = 0;
+
+  constructor(initialBytes = 1536) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  /** Clears the writer for reuse. */
+  reset(): void {
+    this.buf.fill(0, 0, (this.pos + 7) >>> 3);
+    this.pos = 0;
+  }
+
+  /** Rewinds to bit `pos`, erasing what came after it. */
+  truncate(pos: number): void {
+    const from = pos >>> 3;
+    this.buf.fill(0, from + 1, ((this.pos + 7) >>> 3) + 1);
+    if (from < this.buf.length) this.buf[from] = (this.buf[from] as number) & ((1 << (pos & 7)) - 1);
+    this.pos = pos;
+  }
+
+  private grow(bits: number): void {
+    const need = ((this.pos + bits + 7) >>> 3) + 8;
+    if (need <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(need, this.buf.length * 2));
+    next.set(this.buf);
+    this.buf = next;
+  }
+
+  /** Writes the low `n` (0..32) bits of the unsigned `value`. */
+  bits(value: number, n: number): void {
+    if (((this.pos + n + 7) >>> 3) + 1 > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    this.pos = pos + n;
+    while (n > 0) {
+      const bi = pos >>> 3;
+      const off = pos & 7;
+      const take = 8 - off < n ? 8 - off : n;
+      buf[bi] = (buf[bi] as number) | ((value & ((1 << take) - 1)) << off);
+      value >>>= take;
+      pos += take;
+      n -= take;
+    }
+  }
+
+  /** Writes one bit. */
+  bit(on: boolean | number): void {
+    this.bits(on ? 1 : 0, 1);
+  }
+
+  /** Writes the low `n` (0..53) bits of a non-negative safe integer. */
+  big(value: number, n: number): void {
+    if (n <= 32) return this.bits(value, n);
+    const hi = Math.floor(value / TWO32);
+    this.bits(value - hi * TWO32, 32);
+    this.bits(hi, n - 32);
+  }
+
+  /** Writes `v` (0 ≤ v < 2^53) as an Exp-Golomb code of order `k` (0..15). */
+  eg(v: number, k: number): void {
+    const w = v + (1 << k);
+    const n = bitLength(w);
+    this.bits(0, n - 1 - k);
+    this.bits(1, 1);
+    this.big(w - 2 ** (n - 1), n - 1);
+  }
+
+  /** Writes a non-negative safe integer as a 6-bit length and its bits below the top one. */
+  varuint(v: number): void {
+    const n = bitLength(v);
+    this.bits(n, 6);
+    if (n > 1) this.big(v - 2 ** (n - 1), n - 1);
+  }
+
+  /** Writes a float64. */
+  float64(v: number): void {
+    f64[0] = v;
+    this.bits(u32[0] as number, 32);
+    this.bits(u32[1] as number, 32);
+  }
+
+  /** Writes a string as its UTF-8 byte length (Exp-Golomb k=3) and bytes. */
+  string(s: string): void {
+    const len = s.length;
+    let ascii = len <= 64;
+    for (let i = 0; ascii && i < len; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+    if (ascii) {
+      this.eg(len, 3);
+      for (let i = 0; i < len; i++) this.bits(s.charCodeAt(i), 8);
+      return;
+    }
+    if (LONE_SURROGATE.test(s))
+      throw new HostmeshError('INVALID_ARGUMENT', `The string '${s.slice(0, 40)}' has a lone UTF-16 surrogate and cannot be sent; fix the id or value.`);
+    const bytes = encoder.encode(s);
+    this.eg(bytes.length, 3);
+    for (let i = 0; i < bytes.length; i++) this.bits(bytes[i] as number, 8);
+  }
+
+  /** Bytes written so far (a copy). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, (this.pos + 7) >>> 3);
+  }
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+let strScratch = new Uint8Array(256);
+
+/** Reads bits written by `BitWriter`; every read past the end throws DECODE_FAILED. */
+export class BitReader {
+  private buf: Uint8Array;
+  private end: number;
+  /** Bits read so far. */
+  pos = 0;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+    this.end = buf.length * 8;
+  }
+
+  /** Bits left. */
+  remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Reads `n` (0..32) bits as an unsigned integer. */
+  bits(n: number): number {
+    let pos = this.pos;
+    if (pos + n > this.end) decodeFailed('it ends too early');
+    this.pos = pos + n;
+    const buf = this.buf;
+    let out = 0;
+    let shift = 0;
+    while (n > 0) {
+      const off = pos & 7;
+      const take = 8 - off < n ? 8 - off : n;
+      out |= (((buf[pos >>> 3] as number) >>> off) & ((1 << take) - 1)) << shift;
+      shift += take;
+      pos += take;
+      n -= take;
+    }
+    return out >>> 0;
+  }
+
+  /** Reads one bit as a boolean. */
+  bit(): boolean {
+    return this.bits(1) === 1;
+  }
+
+  /** Reads `n` (0..53) bits. */
+  big(n: number): number {
+    if (n <= 32) return this.bits(n);
+    const lo = this.bits(32);
+    return this.bits(n - 32) * TWO32 + lo;
+  }
+
+  /** Reads an Exp-Golomb code of order `k`. */
+  eg(k: number): number {
+    let z = 0;
+    while (this.bits(1) === 0) if (++z > 52 - k) decodeFailed('a variable-length integer is too long');
+    const n = z + k;
+    return 2 ** n + this.big(n) - 2 ** k;
+  }
+
+  /** Reads a value written by `BitWriter.varuint`. */
+  varuint(): number {
+    const n = this.bits(6);
+    if (n > 53) decodeFailed('a length field is out of range');
+    return n <= 1 ? n : 2 ** (n - 1) + this.big(n - 1);
+  }
+
+  /** Reads a float64. */
+  float64(): number {
+    u32[0] = this.bits(32);
+    u32[1] = this.bits(32);
+    return f64[0] as number;
+  }
+
+  /** Reads a string written by `BitWriter.string`, of at most `maxBytes` bytes. */
+  string(maxBytes = Infinity): string {
+    const len = this.eg(3);
+    if (len > maxBytes) decodeFailed('a string is longer than allowed');
+    if (len * 8 > this.remaining()) decodeFailed('a string is longer than the packet');
+    if (len > strScratch.length) strScratch = new Uint8Array(len);
+    let ascii = true;
+    for (let i = 0; i < len; i++) {
+      const b = this.bits(8);
+      strScratch[i] = b;
+      if (b > 0x7f) ascii = false;
+    }
+    const bytes = strScratch.subarray(0, len);
+    if (ascii) return len <= 1024 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : decoder.decode(bytes);
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return decodeFailed('a string is not valid UTF-8');
+    }
+  }
+}

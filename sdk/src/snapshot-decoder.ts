@@ -1,0 +1,190 @@
+/**
+ * Client-side snapshot decoder: rebuilds the host's quantized states from packets that may be
+ * lost, duplicated or reordered.
+ *
+ * Each packet names its tick, baseline tick and part. The first part of a tick to arrive opens
+ * an assembly: a copy of the baseline (or an empty state for a full snapshot); every part is
+ * parsed completely first (so a malformed one changes nothing) and then applied. When all parts
+ * are in, the tick is complete, kept as a future baseline, and becomes the tick to ack.
+ * A packet whose baseline is not kept, or whose tick is not newer than the newest complete one,
+ * is dropped and counted. Malformed packets throw HostmeshError('DECODE_FAILED'); every length
+ * is checked against the bits left before anything is allocated.
+ * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model.
+ */
+import { BitReader, decodeFailed } from './bitpack.js';
+import { HostmeshError } from './errors.js';
+import { dequantizeEntity, type QEntity, type QState } from './quantize.js';
+import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
+import { MAX_NAME_BYTES, readDeltaBody, sortedIds, readFull, readHeader, type PacketHeader, type RecordContext } from './snapshot-format.js';
+import { SnapshotHistory } from './snapshot-history.js';
+
+/** Why a well-formed packet was not applied. */
+export type SnapshotDropReason = 'stale' | 'no-baseline' | 'duplicate' | 'mismatch';
+
+/** What `receive` did with one packet. */
+export interface SnapshotReceipt {
+  /** Tick the packet belongs to. */
+  tick: number;
+  /** True when every part of `tick` has arrived. */
+  complete: boolean;
+  /** The view of `tick` so far (all of it when complete); absent when the packet was dropped. Read-only; an incomplete view is updated in place by later parts. */
+  state?: State;
+  /** Why the packet was dropped, if it was. */
+  dropped?: SnapshotDropReason;
+  /** Newest complete tick: send it in SNAPSHOT_ACK. */
+  ackTick?: number;
+}
+
+/** Counters of a decoder. */
+export interface SnapshotDecoderStats {
+  packets: number;
+  completed: number;
+  malformed: number;
+  dropped: Record<SnapshotDropReason, number>;
+}
+
+/** Options of `SnapshotDecoder`. */
+export interface SnapshotDecoderOptions {
+  /** Field quantization; must equal the host's. Default: `defaultSchema`. */
+  schema?: Schema;
+  /** Complete ticks kept as baselines. Default: 64. */
+  keepTicks?: number;
+  /** Incomplete ticks assembled at once; the oldest is abandoned beyond this. Default: 8. */
+  maxPendingTicks?: number;
+  /** An incomplete tick older than this is abandoned, ms. Default: 1000. */
+  pendingTimeoutMs?: number;
+}
+
+const defaults = { keepTicks: 64, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
+
+interface Kept { q: QState; view: State }
+interface Assembly { baseTick: number; partCount: number; got: Uint8Array; missing: number; q: QState; view: State; openedMs: number }
+interface Ops { removed: string[]; set: [string, QEntity][] }
+
+/** Client-side decoder: one per session. */
+export class SnapshotDecoder {
+  private readonly schema: CompiledSchema;
+  private readonly kept: SnapshotHistory<Kept>;
+  private readonly pending = new Map<number, Assembly>();
+  private readonly maxPending: number;
+  private readonly pendingTimeoutMs: number;
+  /** Counters since creation. */
+  readonly stats: SnapshotDecoderStats = { packets: 0, completed: 0, malformed: 0, dropped: { stale: 0, 'no-baseline': 0, duplicate: 0, mismatch: 0 } };
+
+  constructor(options: SnapshotDecoderOptions = {}) {
+    this.schema = compileSchema(options.schema);
+    const keep = options.keepTicks ?? defaults.keepTicks;
+    if (!Number.isInteger(keep) || keep < 1) throw new HostmeshError('INVALID_ARGUMENT', 'keepTicks must be a positive integer.');
+    this.kept = new SnapshotHistory(keep);
+    this.maxPending = options.maxPendingTicks ?? defaults.maxPendingTicks;
+    this.pendingTimeoutMs = options.pendingTimeoutMs ?? defaults.pendingTimeoutMs;
+  }
+
+  /** Newest complete tick (the one to ack), or undefined. */
+  get ackTick(): number | undefined {
+    return this.kept.newestTick;
+  }
+
+  /** The complete state of `tick`, if kept. */
+  stateAt(tick: number): State | undefined {
+    return this.kept.get(tick)?.view;
+  }
+
+  /** Decodes one packet at local time `nowMs`; throws DECODE_FAILED when it is malformed. */
+  receive(packet: Uint8Array, nowMs: number): SnapshotReceipt {
+    this.stats.packets++;
+    let header: PacketHeader, ops: Ops | undefined;
+    let r: BitReader;
+    try {
+      if (!(packet instanceof Uint8Array)) decodeFailed('it is not bytes');
+      r = new BitReader(packet);
+      header = readHeader(r, this.schema);
+    } catch (err) {
+      this.stats.malformed++;
+      throw err;
+    }
+    const { tick, baseTick } = header;
+    const newest = this.kept.newestTick;
+    if (newest !== undefined && tick <= newest) return this.drop(tick, 'stale');
+    for (const [t, a] of this.pending) if (nowMs - a.openedMs > this.pendingTimeoutMs) this.pending.delete(t);
+    let asm = this.pending.get(tick);
+    if (asm && (asm.baseTick !== baseTick || asm.partCount !== header.partCount)) return this.drop(tick, 'mismatch');
+    if (asm && asm.got[header.partIndex]) return this.drop(tick, 'duplicate');
+    const base = baseTick >= 0 ? this.kept.get(baseTick) : undefined;
+    if (baseTick >= 0 && !base) return this.drop(tick, 'no-baseline');
+    try {
+      ops = this.parse(r, header, base?.q);
+    } catch (err) {
+      this.stats.malformed++;
+      throw err instanceof HostmeshError ? err : new HostmeshError('DECODE_FAILED', undefined, { cause: err });
+    }
+    if (!asm) {
+      asm = {
+        baseTick, partCount: header.partCount, got: new Uint8Array(header.partCount), missing: header.partCount,
+        q: base ? new Map(base.q) : new Map(), view: base ? { ...base.view } : {}, openedMs: nowMs,
+      };
+      this.pending.set(tick, asm);
+      if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
+    }
+    asm.got[header.partIndex] = 1;
+    asm.missing--;
+    for (const id of ops.removed) { asm.q.delete(id); delete asm.view[id]; }
+    for (const [id, e] of ops.set) { asm.q.set(id, e); asm.view[id] = dequantizeEntity(this.schema, e); }
+    const complete = asm.missing === 0;
+    if (complete) {
+      this.pending.delete(tick);
+      this.kept.set(tick, { q: asm.q, view: asm.view });
+      this.stats.completed++;
+      for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
+    }
+    const out: SnapshotReceipt = { tick, complete, state: asm.view };
+    const ack = this.kept.newestTick;
+    if (ack !== undefined) out.ackTick = ack;
+    return out;
+  }
+
+  private drop(tick: number, reason: SnapshotDropReason): SnapshotReceipt {
+    this.stats.dropped[reason]++;
+    const out: SnapshotReceipt = { tick, complete: false, dropped: reason };
+    const ack = this.kept.newestTick;
+    if (ack !== undefined) out.ackTick = ack;
+    return out;
+  }
+
+  /** Parses every record of a packet without touching any state. */
+  private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
+    const ops: Ops = { removed: [], set: [] };
+    const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0 };
+    const ids = base ? sortedIds(base) : [];
+    const index = (prev: number): number => {
+      const i = prev + 1 + r.eg(h.gapK);
+      if (i >= ids.length) decodeFailed('an entity index is past the baseline');
+      return i;
+    };
+    let prev = -1;
+    for (let n = 0; n < h.removed; n++) ops.removed.push(ids[(prev = index(prev))] as string);
+    prev = -1;
+    for (let n = 0; n < h.changed; n++) {
+      const id = ids[(prev = index(prev))] as string;
+      if (r.bit()) {
+        if (!h.absK) decodeFailed('a full record comes without its code table');
+        ops.set.push([id, readFull(r, this.schema, ctx)]);
+      } else {
+        if (!h.deltaK) decodeFailed('a delta record comes without its code table');
+        ops.set.push([id, readDeltaBody(r, this.schema, base?.get(id) as QEntity, ctx)]);
+      }
+    }
+    let prevId = '';
+    if (h.added > 0 && !h.absK) decodeFailed('added entities come without their code table');
+    for (let n = 0; n < h.added; n++) {
+      const p = r.eg(2);
+      if (p > prevId.length) decodeFailed('an id prefix is longer than the previous id');
+      const id = prevId.slice(0, p) + r.string(MAX_NAME_BYTES);
+      if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
+      ops.set.push([id, readFull(r, this.schema, ctx)]);
+      prevId = id;
+    }
+    if (r.remaining() >= 8) decodeFailed('it has trailing bytes');
+    return ops;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Snapshot history and per-client acks.
+ *
+ * `SnapshotHistory` keeps the last N snapshots by tick (insertion order = tick order), so the
+ * host can delta against whatever tick a client acknowledged and a client can keep the
+ * baselines the host may still reference. `AckTracker` holds one client's newest
+ * acknowledged tick, ignoring acks that are stale (reordered), from the future or not
+ * integers, so the host only asks `encoder.encodeFor(tracker.ackedTick)`.
+ * Read more: Quake 3 networking model (Fabien Sanglard, "Quake 3 Source Code Review: Network").
+ */
+
+/** A bounded map from tick to value that forgets the oldest ticks first. */
+export class SnapshotHistory<T> {
+  private readonly entries = new Map<number, T>();
+  private newest = -1;
+
+  /** Keeps at most `capacity` ticks. */
+  constructor(readonly capacity: number) {}
+
+  /** Stores `value` at `tick`; ticks must increase (an older or equal tick is ignored and returns false). */
+  set(tick: number, value: T): boolean {
+    if (tick <= this.newest) return false;
+    this.newest = tick;
+    this.entries.set(tick, value);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    return true;
+  }
+
+  /** The value stored at `tick`, if still kept. */
+  get(tick: number): T | undefined {
+    return this.entries.get(tick);
+  }
+
+  /** Newest stored tick, or undefined when empty. */
+  get newestTick(): number | undefined {
+    return this.entries.size > 0 ? this.newest : undefined;
+  }
+
+  /** Number of ticks kept. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.entries.clear();
+    this.newest = -1;
+  }
+}
+
+/** One client's newest acknowledged snapshot tick. */
+export class AckTracker {
+  /** Newest acknowledged tick, or undefined before the first valid ack. */
+  ackedTick: number | undefined = undefined;
+
+  /** Records an ack; accepted only if it is an integer tick newer than the current ack and ≤ `newestSentTick`. */
+  ack(tick: unknown, newestSentTick: number): boolean {
+    if (typeof tick !== 'number' || !Number.isSafeInteger(tick) || tick < 0 || tick > newestSentTick) return false;
+    if (this.ackedTick !== undefined && tick <= this.ackedTick) return false;
+    this.ackedTick = tick;
+    return true;
+  }
+
+  /** Forgets the ack (e.g. after the client rejoined): the next snapshot is full. */
+  reset(): void {
+    this.ackedTick = undefined;
+  }
+}
