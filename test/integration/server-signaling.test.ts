@@ -166,7 +166,7 @@ describe('signaling limits', () => {
 
 describe('host presence', () => {
   it('deletes a lobby once its host has been gone for lobbyGraceMs; a reconnect within it keeps the lobby', async () => {
-    const srv = await startServer({ port: 0, lobbyGraceMs: 150 });
+    const srv = await startServer({ port: 0, lobbyGraceMs: 150, lookupRatePerMinute: 1e6 });
     const tokens = { h1: randomBytes(8).toString('hex'), h2: randomBytes(8).toString('hex') };
     const h1 = await connectRawPeer(srv.url, randomPeerId('h1'), tokens.h1);
     const h2 = await connectRawPeer(srv.url, randomPeerId('h2'), tokens.h2);
