@@ -51,7 +51,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const watch = new HostWatch(opts.lobbyGraceMs, (id) => service.hosts(id), (id) => {
     service.hostGone(id).then(
-      (codes) => log(`host ${id} gone for ${opts.lobbyGraceMs} ms: deleted lobbies ${codes.join(', ')}`),
+      (codes) => {
+        if (codes.length > 0) log(`host ${id} gone for ${opts.lobbyGraceMs} ms: deleted lobbies ${codes.join(', ')}`);
+      },
       (err: unknown) => log(`deleting lobbies of ${id} failed: ${String(err)}`),
     );
   });

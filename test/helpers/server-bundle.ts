@@ -3,16 +3,26 @@
  * into test/artifacts, so tests run exactly what `dist/server` would hold, and spawns it.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
+/** This test process's scratch directory under test/artifacts (removed by removeServerArtifacts). */
+export function serverArtifactsDir(): string {
+  return join(root, 'test', 'artifacts', `server-${process.pid}`);
+}
+
+/** Removes this test process's scratch directory. */
+export function removeServerArtifacts(): void {
+  rmSync(serverArtifactsDir(), { recursive: true, force: true });
+}
+
 /** Bundles `entry` (relative to the repo root) to test/artifacts/<dir>/<name>.js; returns its path. */
 export async function bundleServerEntry(entry: string, name: string): Promise<string> {
-  const dir = join(root, 'test', 'artifacts', `server-${process.pid}`);
+  const dir = serverArtifactsDir();
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `${name}.js`);
   await build({

@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/index.js';
-import { bundleServerEntry, exitWithin, runNode } from '../helpers/server-bundle.js';
+import { bundleServerEntry, exitWithin, removeServerArtifacts, runNode, serverArtifactsDir } from '../helpers/server-bundle.js';
 import { http } from '../helpers/server-http.js';
 import { connectRawPeer } from '../helpers/server-raw-peer.js';
 
@@ -19,6 +19,8 @@ function rawGet(url: string, path: string): Promise<{ status: number; body: stri
     req.end();
   });
 }
+
+afterAll(() => removeServerArtifacts());
 
 describe('startServer lifecycle', () => {
   it('reports its url and port; close() is idempotent and closes sockets', async () => {
@@ -58,7 +60,7 @@ describe('static files', () => {
   let missing: RunningServer;
 
   beforeAll(async () => {
-    const dir = join(process.cwd(), 'test', 'artifacts', `server-public-${process.pid}`);
+    const dir = join(serverArtifactsDir(), 'public');
     mkdirSync(join(dir, 'assets'), { recursive: true });
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>demo</title>');
     writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
