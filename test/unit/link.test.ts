@@ -336,6 +336,20 @@ describe('Link over memoryChannelPair', () => {
     expect(logB.closes.map(([r]) => r)).toEqual(['remote']);
   });
 
+  // Known bug (reported): when the BYE cannot be written (channel already closing), Link.close()
+  // re-enters itself through write() -> close('error') before `closed` is set: the nested call
+  // reports 'error' (PEER_UNREACHABLE) instead of 'local' and clears the listeners, then the
+  // outer call emits 'local' to nobody and disposes a second time. Flip to it() when fixed.
+  it.fails('a local close reports reason local once, even when the BYE cannot be written', async () => {
+    const { a, ends, logA } = await linkedPair();
+    const dispose = vi.spyOn(ends.a, 'dispose');
+    ends.b.dispose(); // our channels are now 'closing'; their close events are still queued
+    a.close('local');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(logA.closes).toEqual([['local', undefined]]);
+    expect(dispose).toHaveBeenCalledTimes(1);
+  });
+
   it('measures RTT from heartbeats and reports no loss on a clean channel', async () => {
     const { a, b } = await linkedPair({}, { latencyMs: 10 });
     expect(a.stats().rttMs).toBeNaN();
