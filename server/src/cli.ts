@@ -35,6 +35,17 @@ async function main(): Promise<void> {
     return;
   }
   const { options } = command;
+  // Signal handlers first: a supervisor may signal as soon as it reads the URL line.
+  let stopping = false;
+  let close: (() => Promise<void>) | undefined;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stdout.write(`hostmesh server stopping (${signal})\n`);
+    (close?.() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   let server;
   try {
     server = await startServer(options);
@@ -45,17 +56,13 @@ async function main(): Promise<void> {
     if (code === 'EADDRNOTAVAIL') fail(`cannot listen on ${options.host}: no such local address. Use --host 0.0.0.0 or an address of this machine.`, 1);
     fail(err instanceof Error ? err.message : String(err), 1);
   }
+  close = server.close;
+  if (stopping) {
+    await server.close();
+    process.exit(0);
+  }
   process.stdout.write(`hostmesh server listening on ${server.url}\n`);
   for (const url of lanUrls(options.host ?? '0.0.0.0', server.port)) process.stdout.write(`  on your network: ${url}\n`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stdout.write(`hostmesh server stopping (${signal})\n`);
-    server.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 void main();
