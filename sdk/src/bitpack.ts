@@ -43,53 +43,79 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** Appends bits to a growable buffer. */
+/** Appends bits to a growable buffer (a 32-bit accumulator flushed a word at a time). */
 export class BitWriter {
   private buf: Uint8Array;
-  /** Bits written so far. */
-  pos = 0;
+  private bytes = 0;
+  private acc = 0;
+  private accBits = 0;
 
   constructor(initialBytes = 1536) {
     this.buf = new Uint8Array(initialBytes);
   }
 
+  /** Bits written so far. */
+  get pos(): number {
+    return this.bytes * 8 + this.accBits;
+  }
+
   /** Clears the writer for reuse. */
   reset(): void {
-    this.buf.fill(0, 0, (this.pos + 7) >>> 3);
-    this.pos = 0;
+    this.bytes = this.acc = this.accBits = 0;
   }
 
-  /** Rewinds to bit `pos`, erasing what came after it. */
+  /** Rewinds to bit `pos` (≤ the current position), forgetting what came after it. */
   truncate(pos: number): void {
-    const from = pos >>> 3;
-    this.buf.fill(0, from + 1, ((this.pos + 7) >>> 3) + 1);
-    if (from < this.buf.length) this.buf[from] = (this.buf[from] as number) & ((1 << (pos & 7)) - 1);
-    this.pos = pos;
-  }
-
-  private grow(bits: number): void {
-    const need = ((this.pos + bits + 7) >>> 3) + 8;
-    if (need <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(need, this.buf.length * 2));
-    next.set(this.buf);
-    this.buf = next;
-  }
-
-  /** Writes the low `n` (0..32) bits of the unsigned `value`. */
-  bits(value: number, n: number): void {
-    if (((this.pos + n + 7) >>> 3) + 1 > this.buf.length) this.grow(n);
-    const buf = this.buf;
-    let pos = this.pos;
-    this.pos = pos + n;
-    while (n > 0) {
-      const bi = pos >>> 3;
-      const off = pos & 7;
-      const take = 8 - off < n ? 8 - off : n;
-      buf[bi] = (buf[bi] as number) | ((value & ((1 << take) - 1)) << off);
-      value >>>= take;
-      pos += take;
-      n -= take;
+    if (pos < this.bytes * 8) {
+      const at = (pos >>> 5) << 2, b = this.buf;
+      this.acc = (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24);
+      this.bytes = at;
     }
+    this.accBits = pos - this.bytes * 8;
+    this.acc = this.accBits === 0 ? 0 : this.acc & (0xffffffff >>> (32 - this.accBits));
+  }
+
+  /** Overwrites `n` already written bits at bit `pos`. */
+  patch(pos: number, value: number, n: number): void {
+    const flushed = this.bytes * 8;
+    for (let i = 0; i < n; i++, pos++, value >>>= 1) {
+      const on = value & 1;
+      if (pos >= flushed) {
+        const m = 1 << (pos - flushed);
+        this.acc = on ? this.acc | m : this.acc & ~m;
+      } else {
+        const m = 1 << (pos & 7), b = pos >>> 3;
+        this.buf[b] = on ? (this.buf[b] as number) | m : (this.buf[b] as number) & ~m;
+      }
+    }
+  }
+
+  private flush(word: number): void {
+    if (this.bytes + 4 > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    const b = this.buf, at = this.bytes;
+    b[at] = word;
+    b[at + 1] = word >>> 8;
+    b[at + 2] = word >>> 16;
+    b[at + 3] = word >>> 24;
+    this.bytes = at + 4;
+  }
+
+  /** Writes the low `n` (0..32) bits of the unsigned `value` (value < 2^n). */
+  bits(value: number, n: number): void {
+    const ab = this.accBits;
+    if (ab + n < 32) {
+      this.acc |= value << ab;
+      this.accBits = ab + n;
+      return;
+    }
+    this.flush(this.acc | (value << ab));
+    const used = 32 - ab;
+    this.acc = used < 32 ? value >>> used : 0;
+    this.accBits = ab + n - 32;
   }
 
   /** Writes one bit. */
@@ -109,7 +135,9 @@ export class BitWriter {
   eg(v: number, k: number): void {
     const w = v + (1 << k);
     const n = bitLength(w);
-    this.bits(0, n - 1 - k);
+    const z = n - 1 - k;
+    if (z + n <= 32) return this.bits((2 * (w - 2 ** (n - 1)) + 1) * 2 ** z, z + n);
+    this.big(0, z);
     this.bits(1, 1);
     this.big(w - 2 ** (n - 1), n - 1);
   }
@@ -147,7 +175,10 @@ export class BitWriter {
 
   /** Bytes written so far (a copy). */
   finish(): Uint8Array {
-    return this.buf.slice(0, (this.pos + 7) >>> 3);
+    const out = new Uint8Array(this.bytes + ((this.accBits + 7) >>> 3));
+    out.set(this.buf.subarray(0, this.bytes));
+    for (let i = this.bytes, a = this.acc; i < out.length; i++, a >>>= 8) out[i] = a;
+    return out;
   }
 }
 
@@ -157,14 +188,19 @@ let strScratch = new Uint8Array(256);
 
 /** Reads bits written by `BitWriter`; every read past the end throws DECODE_FAILED. */
 export class BitReader {
-  private buf: Uint8Array;
-  private end: number;
+  private buf = new Uint8Array(1540);
+  private end = 0;
   /** Bits read so far. */
   pos = 0;
 
-  constructor(buf: Uint8Array) {
-    this.buf = buf;
-    this.end = buf.length * 8;
+  /** Starts reading `packet` (copied into a zero-padded buffer, so reads never leave it). */
+  reset(packet: Uint8Array): this {
+    if (packet.length + 4 > this.buf.length) this.buf = new Uint8Array(packet.length + 4);
+    this.buf.set(packet);
+    this.buf.fill(0, packet.length, packet.length + 4);
+    this.end = packet.length * 8;
+    this.pos = 0;
+    return this;
   }
 
   /** Bits left. */
@@ -174,21 +210,16 @@ export class BitReader {
 
   /** Reads `n` (0..32) bits as an unsigned integer. */
   bits(n: number): number {
-    let pos = this.pos;
-    if (pos + n > this.end) decodeFailed('it ends too early');
-    this.pos = pos + n;
-    const buf = this.buf;
-    let out = 0;
-    let shift = 0;
-    while (n > 0) {
-      const off = pos & 7;
-      const take = 8 - off < n ? 8 - off : n;
-      out |= (((buf[pos >>> 3] as number) >>> off) & ((1 << take) - 1)) << shift;
-      shift += take;
-      pos += take;
-      n -= take;
+    if (n > 25) {
+      const lo = this.bits(16);
+      return this.bits(n - 16) * 65536 + lo;
     }
-    return out >>> 0;
+    const p = this.pos;
+    if (p + n > this.end) decodeFailed('it ends too early');
+    this.pos = p + n;
+    const b = this.buf, i = p >>> 3;
+    const w = ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> (p & 7);
+    return w & ((1 << n) - 1);
   }
 
   /** Reads one bit as a boolean. */
@@ -205,6 +236,16 @@ export class BitReader {
 
   /** Reads an Exp-Golomb code of order `k`. */
   eg(k: number): number {
+    const p = this.pos, b = this.buf, i = p >>> 3;
+    const win = ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> (p & 7);
+    if ((win & 0x1ffffff) !== 0) {
+      const z = 31 - Math.clz32(win & -win);
+      const total = 2 * z + 1 + k;
+      if (total <= 25 && p + total <= this.end) {
+        this.pos = p + total;
+        return ((win >>> (z + 1)) & ((1 << (z + k)) - 1)) + (1 << (z + k)) - (1 << k);
+      }
+    }
     let z = 0;
     while (this.bits(1) === 0) if (++z > 52 - k) decodeFailed('a variable-length integer is too long');
     const n = z + k;

@@ -52,7 +52,7 @@ function inverse(step: number): number {
 /** Quantizes a float to a multiple of `step`. */
 export function quantizeFloat(value: number, step: number): number {
   const inv = inverse(step);
-  return inv ? Math.round(value * inv) : Math.round(value / step);
+  return (inv ? Math.round(value * inv) : Math.round(value / step)) + 0; // + 0 turns -0 into 0
 }
 
 /** Dequantizes a float quantized with `step`. */
@@ -65,7 +65,7 @@ export function dequantizeFloat(q: number, step: number): number {
 export function quantizeAngle(radians: number, bits: number): number {
   const n = 2 ** bits;
   const q = Math.round((radians / TWO_PI) * n) % n;
-  return q < 0 ? q + n : q;
+  return q < 0 ? q + n : q + 0;
 }
 
 /** Dequantizes an angle to radians in [-π, π). */
@@ -127,7 +127,7 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
     case SlotKind.INT:
       if (!Number.isInteger(value) || Math.abs(value as number) >= MAX_QUANTIZED)
         throw bad(id, field, 'must be an integer with |value| < 2^50 (schema: int); use a float field for other numbers.');
-      return value as number;
+      return (value as number) + 0;
     case SlotKind.BOOL:
       if (typeof value !== 'boolean') throw bad(id, field, 'must be a boolean (schema: bool).');
       return value ? 1 : 0;

@@ -66,6 +66,7 @@ export class SnapshotDecoder {
   private readonly schema: CompiledSchema;
   private readonly kept: SnapshotHistory<Kept>;
   private readonly pending = new Map<number, Assembly>();
+  private readonly reader = new BitReader();
   private readonly maxPending: number;
   private readonly pendingTimeoutMs: number;
   /** Counters since creation. */
@@ -97,7 +98,7 @@ export class SnapshotDecoder {
     let r: BitReader;
     try {
       if (!(packet instanceof Uint8Array)) decodeFailed('it is not bytes');
-      r = new BitReader(packet);
+      r = this.reader.reset(packet);
       header = readHeader(r, this.schema);
     } catch (err) {
       this.stats.malformed++;

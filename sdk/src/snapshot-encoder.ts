@@ -11,7 +11,7 @@
  * part. Packets for the same (tick, baseline) are cached, so clients with the same ack share them.
  * Read more: Gaffer on Games, "Snapshot Compression" and "Snapshots and Interpolation".
  */
-import { BitWriter, egBits, zigzag } from './bitpack.js';
+import { BitWriter, bitLength, zigzag } from './bitpack.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, type QEntity, type QState } from './quantize.js';
@@ -25,12 +25,15 @@ import { SnapshotHistory } from './snapshot-history.js';
 /** Default packet budget: the unreliable limit minus room for the session's type byte and slack. */
 export const DEFAULT_SNAPSHOT_BUDGET_BYTES = MAX_UNRELIABLE_BYTES - 4;
 
+/** Exp-Golomb order (0..15) that minimizes the total bits of `values`, estimated from their bit lengths. */
 function bestK(values: number[]): number {
   if (values.length === 0) return 0;
+  const hist = new Int32Array(54);
+  for (const v of values) hist[bitLength(v)] = (hist[bitLength(v)] as number) + 1;
   let best = 0, bestCost = Infinity;
   for (let k = 0; k < 16; k++) {
     let cost = 0;
-    for (const v of values) cost += egBits(v, k);
+    for (let b = 0; b < 54; b++) if (hist[b]) cost += (hist[b] as number) * (2 * Math.max(b, k + 1) - 1 - k);
     if (cost < bestCost) { bestCost = cost; best = k; }
   }
   return best;

@@ -75,22 +75,18 @@ export function writeHeader(w: BitWriter, schema: CompiledSchema, h: PacketHeade
     w.bit(table !== null);
     if (table) schema.slots.forEach((s, i) => (table === h.absK ? usesAbsK(s.kind) : usesDeltaK(s.kind)) && w.bits(table[i] ?? 0, 4));
   }
-  if (multi) w.bits(0, 36);
+  if (multi) w.big(0, 36);
   else for (const n of [h.removed, h.changed, h.added]) w.eg(n, 0);
   return patchAt;
 }
 
 /** Fills in the part fields and counts of a multi-part header written at `patchAt`. */
 export function patchHeader(w: BitWriter, patchAt: number, countsAt: number, h: PacketHeader): void {
-  const end = w.pos;
-  w.pos = patchAt;
-  w.bits(h.partCount - 1, 8);
-  w.bits(h.partIndex, 8);
-  w.pos = countsAt;
-  w.bits(h.removed, 12);
-  w.bits(h.changed, 12);
-  w.bits(h.added, 12);
-  w.pos = end;
+  w.patch(patchAt, h.partCount - 1, 8);
+  w.patch(patchAt + 8, h.partIndex, 8);
+  w.patch(countsAt, h.removed, 12);
+  w.patch(countsAt + 12, h.changed, 12);
+  w.patch(countsAt + 24, h.added, 12);
 }
 
 /** Reads a header, validating it against the schema. */
