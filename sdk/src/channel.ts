@@ -36,6 +36,8 @@ export interface LinkChannels {
   reliable: DataChannelLike;
   /** Unreliable, unordered channel (negotiated, maxRetransmits 0). */
   unreliable: DataChannelLike;
+  /** Reliable-channel frames received before the link was created; the link replays them. */
+  early?: unknown[];
   /** Releases the underlying connection (RTCPeerConnection); called once by the link. */
   dispose(): void;
 }

@@ -98,6 +98,9 @@ export class Link extends Emitter<LinkEvents> {
     const beat = setInterval(() => this.heartbeat(), this.opts.heartbeatIntervalMs);
     this.cleanups.push(() => clearTimeout(handshake), () => clearInterval(beat));
     this.sendReliable(MsgType.HELLO, { v: PROTOCOL_VERSION });
+    // Frames that arrived before this link existed (the remote's HELLO can beat our 'open').
+    const early = channels.early?.splice(0) ?? [];
+    if (early.length > 0) queueMicrotask(() => { for (const data of early) this.receive(data, true); });
   }
 
   /** True once the handshake completed and until close. */
@@ -159,11 +162,13 @@ export class Link extends Emitter<LinkEvents> {
   /** Closes the link once: says BYE when the close is ours, releases timers, listeners and the connection. */
   close(reason: LinkCloseReason = 'local', error?: HostmeshError): void {
     if (this.closed) return;
-    if (reason === 'local' && this.isReady) {
-      try { this.writeReliable(encodeFrame(MsgType.BYE, { r: reason })); } catch { /* best effort */ }
-    }
+    const sayBye = reason === 'local' && this.isReady;
     this.closed = true;
     this.isReady = false;
+    if (sayBye) {
+      // Straight to the channel, ahead of anything queued in memory: the queue is dropped below.
+      try { this.channels.reliable.send(encodeFrame(MsgType.BYE, { r: reason })); } catch { /* channel already closing */ }
+    }
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.pending.length = 0;
     const dispose = () => { try { this.channels.dispose(); } catch { /* already gone */ } };
@@ -179,7 +184,7 @@ export class Link extends Emitter<LinkEvents> {
   }
 
   private writeReliable(frame: Uint8Array): void {
-    if (this.closed && frame[0] !== MsgType.BYE) return;
+    if (this.closed) return;
     const ch = this.channels.reliable;
     if (this.pending.length > 0 || ch.bufferedAmount > this.opts.reliableHighWaterBytes) {
       this.pending.push(frame);
@@ -263,7 +268,7 @@ export class Link extends Emitter<LinkEvents> {
   private heartbeat(): void {
     const now = this.opts.now();
     this.meter.tick(now);
-    if (now - this.lastInboundMs > this.opts.timeoutMs) {
+    if (this.isReady && now - this.lastInboundMs > this.opts.timeoutMs) {
       this.close('timeout', new HostmeshError('TIMEOUT', `The other player has been silent for over ${this.opts.timeoutMs} ms and is treated as gone.`));
       return;
     }

@@ -83,6 +83,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
   connect(remoteId: string, metadata: unknown): Promise<Link> {
     if (this.destroyed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
     const conn = this.peer.connect(remoteId, { reliable: true, serialization: 'raw', metadata });
+    const early = collectEarly(conn);
     return new Promise<Link>((resolve, reject) => {
       const timer = setTimeout(() => fail(new HostmeshError('PEER_UNREACHABLE', `No connection to player ${remoteId} within ${this.opts.connectTimeoutMs} ms. A TURN server may be needed between these networks.`)), this.opts.connectTimeoutMs);
       const onPeerError = (err: { type: string; message: string }) => {
@@ -99,7 +100,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
       conn.once('open', () => {
         clearTimeout(timer);
         this.peer.off('error', onPeerError);
-        const link = this.wrap(conn);
+        const link = this.wrap(conn, early());
         link.whenReady().then(() => resolve(link), reject);
       });
     });
@@ -119,20 +120,22 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
       return;
     }
     const timer = setTimeout(() => conn.close(), this.opts.connectTimeoutMs);
+    const early = collectEarly(conn);
     conn.once('open', () => {
       clearTimeout(timer);
-      const link = this.wrap(conn);
+      const link = this.wrap(conn, early());
       link.whenReady().then(() => this.emit('link', link, conn.metadata), () => { /* closed during handshake */ });
     });
   }
 
-  private wrap(conn: DataConnection): Link {
+  private wrap(conn: DataConnection, early: unknown[]): Link {
     const unreliable = conn.peerConnection.createDataChannel(UNRELIABLE_CHANNEL_LABEL, {
       negotiated: true, id: UNRELIABLE_CHANNEL_ID, ordered: false, maxRetransmits: 0,
     });
     const channels: LinkChannels = {
       reliable: conn.dataChannel as unknown as LinkChannels['reliable'],
       unreliable: unreliable as unknown as LinkChannels['unreliable'],
+      early,
       dispose: () => {
         try { unreliable.close(); } catch { /* gone */ }
         conn.close();
@@ -142,6 +145,17 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
     conn.once('close', () => link.close('channel-closed'));
     return link;
   }
+}
+
+/** Buffers frames PeerJS delivers before 'open'; the returned function stops buffering and hands them over. */
+function collectEarly(conn: DataConnection): () => unknown[] {
+  const frames: unknown[] = [];
+  const onData = (data: unknown) => { frames.push(data); };
+  conn.on('data', onData);
+  return () => {
+    conn.off('data', onData);
+    return frames;
+  };
 }
 
 function randomToken(): string {

@@ -27,8 +27,9 @@ export function signTicket(secret: string, code: string, peerId: string, expiryM
 export function verifyTicket(secret: string, code: string, peerId: string, ticket: unknown, nowMs: number): boolean {
   if (typeof ticket !== 'string' || ticket.length > 128) return false;
   const dot = ticket.indexOf('.');
-  const expiryMs = Number(ticket.slice(0, dot));
-  if (dot <= 0 || !Number.isSafeInteger(expiryMs) || expiryMs < nowMs) return false;
+  const expiryText = ticket.slice(0, dot);
+  const expiryMs = Number(expiryText);
+  if (dot <= 0 || !/^\d{1,16}$/.test(expiryText) || !Number.isSafeInteger(expiryMs) || expiryMs < nowMs) return false;
   const expected = mac(secret, code, peerId, expiryMs);
   const given = ticket.slice(dot + 1);
   if (given.length !== expected.length) return false;
