@@ -134,6 +134,10 @@ export class BitWriter {
   /** Writes `v` (0 ≤ v < 2^53) as an Exp-Golomb code of order `k` (0..15). */
   eg(v: number, k: number): void {
     const w = v + (1 << k);
+    if (w < 0x10000) {
+      const n = 32 - Math.clz32(w), z = n - 1 - k;
+      return this.bits((((w ^ (1 << (n - 1))) << 1) | 1) << z, z + n);
+    }
     const n = bitLength(w);
     const z = n - 1 - k;
     if (z + n <= 32) return this.bits((2 * (w - 2 ** (n - 1)) + 1) * 2 ** z, z + n);

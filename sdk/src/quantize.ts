@@ -76,36 +76,57 @@ export function dequantizeAngle(q: number, bits: number): number {
 
 /** Packs a quaternion (x, y, z, w; any length > 0) smallest-three into one integer of 2 + 3·bits bits. */
 export function quantizeQuat(x: number, y: number, z: number, w: number, bits: number): number {
-  const len = Math.hypot(x, y, z, w);
-  if (!(len > 1e-9) || !Number.isFinite(len)) return NaN;
-  const c = [x / len, y / len, z / len, w / len];
-  let big = 0;
-  for (let i = 1; i < 4; i++) if (Math.abs(c[i] ?? 0) > Math.abs(c[big] ?? 0)) big = i;
-  const sign = (c[big] ?? 0) < 0 ? -1 : 1;
-  const m = 2 ** (bits - 1) - 1;
-  const scale = 2 ** bits;
-  let packed = big;
-  for (let i = 0; i < 4; i++) {
-    if (i === big) continue;
-    const v = ((c[i] ?? 0) * sign) / SQRT1_2;
-    packed = packed * scale + (Math.max(-m, Math.min(m, Math.round(v * m))) + m);
-  }
-  return packed;
+  const len = Math.sqrt(x * x + y * y + z * z + w * w);
+  if (!(len > 1e-9) || len === Infinity) return NaN;
+  const ax = Math.abs(x), ay = Math.abs(y), az = Math.abs(z), aw = Math.abs(w);
+  let big = 3, top = aw, a = x, b = y, c = z;
+  if (ax > top) { big = 0; top = ax; a = y; b = z; c = w; }
+  if (ay > top) { big = 1; top = ay; a = x; b = z; c = w; }
+  if (az > top) { big = 2; a = x; b = y; c = w; }
+  const largest = big === 0 ? x : big === 1 ? y : big === 2 ? z : w;
+  const m = (1 << (bits - 1)) - 1;
+  const f = ((largest < 0 ? -m : m) / len) * Math.SQRT2; // scale to [-m, m], sign-flipped so the largest is positive
+  const scale = 1 << bits;
+  const qa = Math.round(a * f), qb = Math.round(b * f), qc = Math.round(c * f);
+  return ((big * scale + clamp(qa, m) + m) * scale + clamp(qb, m) + m) * scale + clamp(qc, m) + m;
 }
+
+function clamp(v: number, m: number): number {
+  return v > m ? m : v < -m ? -m : v;
+}
+
+/** Splits a packed quaternion into `out` = [largest index, a, b, c] (the three stored components, 0..2^bits−2). */
+export function unpackQuat(packed: number, bits: number, out: number[]): number[] {
+  const scale = 1 << bits;
+  let h = Math.floor(packed / scale);
+  out[3] = packed - h * scale;
+  packed = h;
+  h = Math.floor(packed / scale);
+  out[2] = packed - h * scale;
+  packed = h;
+  h = Math.floor(packed / scale);
+  out[1] = packed - h * scale;
+  out[0] = h;
+  return out;
+}
+
+/** Packs [largest index, a, b, c] back into one integer. */
+export function packQuat(big: number, a: number, b: number, c: number, bits: number): number {
+  const scale = 1 << bits;
+  return ((big * scale + a) * scale + b) * scale + c;
+}
+
+const unpacked = [0, 0, 0, 0];
 
 /** Unpacks a smallest-three quaternion into `out` as [x, y, z, w]. */
 export function dequantizeQuat(packed: number, bits: number, out: number[] = [0, 0, 0, 0]): number[] {
-  const m = 2 ** (bits - 1) - 1;
-  const scale = 2 ** bits;
-  const s3 = scale * scale * scale;
-  const big = Math.floor(packed / s3);
-  let rest = packed - big * s3;
+  const m = (1 << (bits - 1)) - 1;
+  unpackQuat(packed, bits, unpacked);
+  const big = unpacked[0] as number;
   let sum = 0;
-  for (let i = 3; i >= 0; i--) {
+  for (let i = 0, j = 1; i < 4; i++) {
     if (i === big) continue;
-    const q = rest % scale;
-    rest = (rest - q) / scale;
-    const v = ((q - m) / m) * SQRT1_2;
+    const v = (((unpacked[j++] as number) - m) / m) * SQRT1_2;
     out[i] = v;
     sum += v * v;
   }
@@ -229,9 +250,25 @@ export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> 
   return n === 0;
 }
 
+const sortedIdsCache = new WeakMap<QState, string[]>();
+
+/** The ids of `state` in code-unit order (cached): the index space of snapshot deltas on both sides. */
+export function sortedIds(state: QState): string[] {
+  let ids = sortedIdsCache.get(state);
+  if (!ids) sortedIdsCache.set(state, (ids = [...state.keys()].sort()));
+  return ids;
+}
+
+/** Lets `to`, known to hold exactly the ids of `from`, reuse its sorted id list. */
+export function shareSortedIds(from: QState, to: QState): void {
+  const ids = sortedIdsCache.get(from);
+  if (ids) sortedIdsCache.set(to, ids);
+}
+
 /** Quantizes a whole state; entities equal to `previous` ones reuse those objects (and their caches). */
 export function quantizeState(schema: CompiledSchema, state: State, previous?: QState): QState {
   const out: QState = new Map();
+  let known = 0;
   for (const id in state) {
     const e = state[id];
     if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
@@ -239,8 +276,10 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
       throw new HostmeshError('INVALID_ARGUMENT', `Entity id '${id.slice(0, 40)}' cannot be sent: ids must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
     const q = quantizeEntity(schema, id, e);
     const prev = previous?.get(id);
+    if (prev) known++;
     out.set(id, prev && sameQEntity(prev, q) ? prev : q);
   }
+  if (previous && known === out.size && known === previous.size) shareSortedIds(previous, out);
   return out;
 }
 

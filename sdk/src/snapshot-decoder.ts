@@ -13,9 +13,9 @@
  */
 import { BitReader, decodeFailed } from './bitpack.js';
 import { HostmeshError } from './errors.js';
-import { dequantizeEntity, type QEntity, type QState } from './quantize.js';
+import { dequantizeEntity, shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
-import { MAX_NAME_BYTES, readDeltaBody, sortedIds, readFull, readHeader, type PacketHeader, type RecordContext } from './snapshot-format.js';
+import { MAX_NAME_BYTES, readDeltaBody, readFull, readHeader, type PacketHeader, type RecordContext } from './snapshot-format.js';
 import { SnapshotHistory } from './snapshot-history.js';
 
 /** Why a well-formed packet was not applied. */
@@ -58,8 +58,8 @@ export interface SnapshotDecoderOptions {
 const defaults = { keepTicks: 64, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
 
 interface Kept { q: QState; view: State }
-interface Assembly { baseTick: number; partCount: number; got: Uint8Array; missing: number; q: QState; view: State; openedMs: number }
-interface Ops { removed: string[]; set: [string, QEntity][] }
+interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State; openedMs: number }
+interface Ops { removed: string[]; ids: string[]; entities: QEntity[]; added: number }
 
 /** Client-side decoder: one per session. */
 export class SnapshotDecoder {
@@ -121,20 +121,26 @@ export class SnapshotDecoder {
     }
     if (!asm) {
       asm = {
-        baseTick, partCount: header.partCount, got: new Uint8Array(header.partCount), missing: header.partCount,
+        base: base?.q, sameIds: base !== undefined, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
         q: base ? new Map(base.q) : new Map(), view: base ? { ...base.view } : {}, openedMs: nowMs,
       };
       this.pending.set(tick, asm);
       if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
     }
-    asm.got[header.partIndex] = 1;
+    asm.got[header.partIndex] = true;
     asm.missing--;
+    if (ops.removed.length > 0 || ops.added > 0) asm.sameIds = false;
     for (const id of ops.removed) { asm.q.delete(id); delete asm.view[id]; }
-    for (const [id, e] of ops.set) { asm.q.set(id, e); asm.view[id] = dequantizeEntity(this.schema, e); }
+    for (let i = 0; i < ops.ids.length; i++) {
+      const id = ops.ids[i] as string, e = ops.entities[i] as QEntity;
+      asm.q.set(id, e);
+      asm.view[id] = dequantizeEntity(this.schema, e);
+    }
     const complete = asm.missing === 0;
     if (complete) {
       this.pending.delete(tick);
       this.kept.set(tick, { q: asm.q, view: asm.view });
+      if (asm.sameIds && asm.base) shareSortedIds(asm.base, asm.q);
       this.stats.completed++;
       for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
     }
@@ -154,7 +160,7 @@ export class SnapshotDecoder {
 
   /** Parses every record of a packet without touching any state. */
   private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
-    const ops: Ops = { removed: [], set: [] };
+    const ops: Ops = { removed: [], ids: [], entities: [], added: h.added };
     const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0 };
     const ids = base ? sortedIds(base) : [];
     const index = (prev: number): number => {
@@ -169,10 +175,12 @@ export class SnapshotDecoder {
       const id = ids[(prev = index(prev))] as string;
       if (r.bit()) {
         if (!h.absK) decodeFailed('a full record comes without its code table');
-        ops.set.push([id, readFull(r, this.schema, ctx)]);
+        ops.ids.push(id);
+        ops.entities.push(readFull(r, this.schema, ctx));
       } else {
         if (!h.deltaK) decodeFailed('a delta record comes without its code table');
-        ops.set.push([id, readDeltaBody(r, this.schema, base?.get(id) as QEntity, ctx)]);
+        ops.ids.push(id);
+        ops.entities.push(readDeltaBody(r, this.schema, base?.get(id) as QEntity, ctx));
       }
     }
     let prevId = '';
@@ -182,7 +190,8 @@ export class SnapshotDecoder {
       if (p > prevId.length) decodeFailed('an id prefix is longer than the previous id');
       const id = prevId.slice(0, p) + r.string(MAX_NAME_BYTES);
       if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
-      ops.set.push([id, readFull(r, this.schema, ctx)]);
+      ops.ids.push(id);
+      ops.entities.push(readFull(r, this.schema, ctx));
       prevId = id;
     }
     if (r.remaining() >= 8) decodeFailed('it has trailing bytes');

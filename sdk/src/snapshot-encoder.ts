@@ -14,10 +14,10 @@
 import { BitWriter, bitLength, zigzag } from './bitpack.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
-import { quantizeState, sameQEntity, type QEntity, type QState } from './quantize.js';
-import { compileSchema, SlotKind, type CompiledSchema, type Schema, type State } from './schema.js';
+import { quantizeState, sameQEntity, sortedIds, type QEntity, type QState } from './quantize.js';
+import { compileSchema, MAX_SCHEMA_SLOTS, SlotKind, type CompiledSchema, type Schema, type Slot, type State } from './schema.js';
 import {
-  angleDiff, deltaCompatible, MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, quatDiffs, sortedIds, usesAbsK, usesDeltaK,
+  angleDiff, deltaCompatible, MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, quatDiffs, usesAbsK, usesDeltaK,
   writeDeltaBody, writeFull, writeHeader, type PacketHeader, type RecordContext,
 } from './snapshot-format.js';
 import { SnapshotHistory } from './snapshot-history.js';
@@ -25,22 +25,50 @@ import { SnapshotHistory } from './snapshot-history.js';
 /** Default packet budget: the unreliable limit minus room for the session's type byte and slack. */
 export const DEFAULT_SNAPSHOT_BUDGET_BYTES = MAX_UNRELIABLE_BYTES - 4;
 
-/** Exp-Golomb order (0..15) that minimizes the total bits of `values`, estimated from their bit lengths. */
-function bestK(values: number[]): number {
-  if (values.length === 0) return 0;
-  const hist = new Int32Array(54);
-  for (const v of values) hist[bitLength(v)] = (hist[bitLength(v)] as number) + 1;
+const HIST = 54;
+const absHist = new Int32Array(MAX_SCHEMA_SLOTS * HIST);
+const deltaHist = new Int32Array(MAX_SCHEMA_SLOTS * HIST);
+const gapHist = new Int32Array(HIST);
+
+function count(hist: Int32Array, at: number, v: number): void {
+  const i = at + bitLength(v);
+  hist[i] = (hist[i] as number) + 1;
+}
+
+/** Exp-Golomb order (0..15) minimizing the bits of the values counted (by bit length) at `hist[at..]`; clears them. */
+function bestK(hist: Int32Array, at: number): number {
+  let lo = HIST, hi = -1;
+  for (let b = 0; b < HIST; b++) if (hist[at + b]) { if (lo === HIST) lo = b; hi = b; }
   let best = 0, bestCost = Infinity;
-  for (let k = 0; k < 16; k++) {
+  for (let k = 0; k <= Math.min(15, hi); k++) {
     let cost = 0;
-    for (let b = 0; b < 54; b++) if (hist[b]) cost += (hist[b] as number) * (2 * Math.max(b, k + 1) - 1 - k);
+    for (let b = lo; b <= hi; b++) cost += (hist[at + b] as number) * (2 * (b > k + 1 ? b : k + 1) - 1 - k);
     if (cost < bestCost) { bestCost = cost; best = k; }
   }
+  if (hi >= 0) hist.fill(0, at + lo, at + hi + 1);
   return best;
 }
 
 function tooLarge(what: string, budgetBytes: number): HostmeshError {
   return new HostmeshError('MESSAGE_TOO_LARGE', `${what} does not fit one snapshot packet (${budgetBytes} bytes). Split it into smaller entities or move large fields out of the replicated state.`);
+}
+
+function countAbs(schema: CompiledSchema, e: QEntity): void {
+  for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1 && usesAbsK((schema.slots[i] as Slot).kind)) count(absHist, i * HIST, zigzag(e.v[i] as number));
+}
+
+function countDelta(schema: CompiledSchema, c: QEntity, b: QEntity): void {
+  for (let i = 0, m = c.mask; m !== 0; i++, m >>>= 1) {
+    if (!(m & 1) || c.v[i] === b.v[i]) continue;
+    const slot = schema.slots[i] as Slot, at = i * HIST;
+    const cv = c.v[i] as number, bv = b.v[i] as number;
+    if (slot.kind === SlotKind.FLOAT || slot.kind === SlotKind.INT) count(deltaHist, at, zigzag(cv - bv));
+    else if (slot.kind === SlotKind.ANGLE) count(deltaHist, at, zigzag(angleDiff(cv, bv, slot.bits)));
+    else if (slot.kind === SlotKind.QUAT) {
+      const d = quatDiffs(cv, bv, slot.bits);
+      if (d) for (let j = 0; j < 3; j++) count(deltaHist, at, zigzag(d[j] as number));
+    }
+  }
 }
 
 /** Encodes quantized `cur` at `tick` as a delta against `baseline` (or full), in packets of ≤ `budgetBytes`. */
@@ -52,141 +80,163 @@ export function encodeQuantized(
     throw new HostmeshError('INVALID_ARGUMENT', `Baseline tick ${baseline.tick} must be an integer older than tick ${tick}.`);
   const base = baseline?.state;
   const baseIds = base ? sortedIds(base) : [];
-  const removed: number[] = [], changed: number[] = [], added: string[] = [];
-  if (base) {
-    baseIds.forEach((id, i) => {
-      const c = cur.get(id);
-      if (!c) removed.push(i);
-      else if (!sameQEntity(c, base.get(id) as QEntity)) changed.push(i);
-    });
-    for (const id of cur.keys()) if (!base.has(id)) added.push(id);
-    added.sort();
-  } else added.push(...sortedIds(cur));
-
-  // Choose code orders from this tick's actual values.
-  const n = schema.slots.length;
-  const absVals: number[][] = Array.from({ length: n }, () => []);
-  const deltaVals: number[][] = Array.from({ length: n }, () => []);
-  const gaps: number[] = [];
+  const removed: number[] = [], changed: number[] = [];
+  let added: string[];
   let full = 0, deltas = 0;
-  const addAbs = (e: QEntity): void => {
-    full++;
-    for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1 && usesAbsK(schema.slots[i]?.kind ?? 0)) absVals[i]?.push(zigzag(e.v[i] as number));
-  };
-  for (const list of [removed, changed]) list.forEach((idx, j) => gaps.push(idx - (j > 0 ? (list[j - 1] as number) : -1) - 1));
-  for (const idx of changed) {
-    const id = baseIds[idx] as string;
-    const c = cur.get(id) as QEntity, b = base?.get(id) as QEntity;
-    if (!deltaCompatible(c, b)) { addAbs(c); continue; }
-    deltas++;
-    for (let i = 0, m = c.mask; m !== 0; i++, m >>>= 1) {
-      const slot = schema.slots[i];
-      if (!(m & 1) || !slot || !usesDeltaK(slot.kind) || c.v[i] === b.v[i]) continue;
-      const vals = deltaVals[i] as number[];
-      if (slot.kind === SlotKind.ANGLE) vals.push(zigzag(angleDiff(c.v[i] as number, b.v[i] as number, slot.bits)));
-      else if (slot.kind !== SlotKind.QUAT) vals.push(zigzag((c.v[i] as number) - (b.v[i] as number)));
-      else for (const d of quatDiffs(c.v[i] as number, b.v[i] as number, slot.bits) ?? []) vals.push(zigzag(d));
+  if (base) {
+    added = [];
+    for (let i = 0, prev = -1; i < baseIds.length; i++) {
+      const id = baseIds[i] as string;
+      const c = cur.get(id), b = base.get(id) as QEntity;
+      if (!c) removed.push(i);
+      else if (sameQEntity(c, b)) continue;
+      else {
+        changed.push(i);
+        if (deltaCompatible(c, b)) { deltas++; countDelta(schema, c, b); }
+        else { full++; countAbs(schema, c); }
+      }
+      count(gapHist, 0, i - prev - 1);
+      prev = i;
     }
-  }
-  for (const id of added) addAbs(cur.get(id) as QEntity);
-  const absK = absVals.map(bestK), deltaK = deltaVals.map(bestK);
+    if (cur.size !== baseIds.length - removed.length) {
+      for (const id of cur.keys()) if (!base.has(id)) added.push(id);
+      added.sort();
+    }
+  } else added = sortedIds(cur);
+  for (const id of added) { full++; countAbs(schema, cur.get(id) as QEntity); }
+  const n = schema.slots.length;
+  const absK: number[] = [], deltaK: number[] = [];
+  for (let i = 0; i < n; i++) { absK.push(bestK(absHist, i * HIST)); deltaK.push(bestK(deltaHist, i * HIST)); }
   const header: PacketHeader = {
-    tick, baseTick: baseline ? baseline.tick : -1, partIndex: 0, partCount: 1, gapK: bestK(gaps),
+    tick, baseTick: baseline ? baseline.tick : -1, partIndex: 0, partCount: 1, gapK: bestK(gapHist, 0),
     absK: full > 0 ? absK : null, deltaK: deltas > 0 ? deltaK : null,
     removed: removed.length, changed: changed.length, added: added.length,
   };
-  const sections = { removed, changed, added, baseIds, cur, base };
-  return pack(schema, header, sections, budgetBytes, false) ?? (pack(schema, header, sections, budgetBytes, true) as Uint8Array[]);
+  const sections: Sections = { removed, changed, added, baseIds, cur, base };
+  return new Packer(schema, header, budgetBytes, false).pack(sections) ?? (new Packer(schema, header, budgetBytes, true).pack(sections) as Uint8Array[]);
 }
 
 interface Sections { removed: number[]; changed: number[]; added: string[]; baseIds: string[]; cur: QState; base: QState | undefined }
 
 const writer = new BitWriter();
 
-/** Writes all records; returns null when single-part mode overflows (the caller retries multi-part). */
-function pack(schema: CompiledSchema, header: PacketHeader, s: Sections, budgetBytes: number, multi: boolean): Uint8Array[] | null {
-  const w = writer;
-  const budget = budgetBytes * 8;
-  const packets: Uint8Array[] = [];
-  const ctx: RecordContext = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0 };
-  const part = { ...header, removed: 0, changed: 0, added: 0 };
-  let patchAt = 0, countsAt = 0, prevIndex = -1, prevId = '';
-  const start = (): void => {
+/** Fills packets greedily with whole records; in single-part mode gives up (null) on the first overflow. */
+class Packer {
+  private readonly w = writer;
+  private readonly budget: number;
+  private readonly packets: Uint8Array[] = [];
+  private readonly ctx: RecordContext;
+  private readonly part: PacketHeader;
+  private patchAt = 0;
+  private countsAt = 0;
+  private prevIndex = -1;
+  private prevId = '';
+
+  constructor(private readonly schema: CompiledSchema, private readonly header: PacketHeader, private readonly budgetBytes: number, private readonly multi: boolean) {
+    this.budget = budgetBytes * 8;
+    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0 };
+    this.part = { ...header };
+  }
+
+  private start(): void {
+    const w = this.w;
     w.reset();
-    patchAt = writeHeader(w, schema, header, multi);
-    countsAt = w.pos - 36;
-    part.removed = part.changed = part.added = 0;
-    ctx.prevMask = 0;
-    prevIndex = -1;
-    prevId = '';
-  };
-  const finish = (): void => {
-    if (multi) patchHeader(w, patchAt, countsAt, part);
-    packets.push(w.finish());
-    part.partIndex++;
-  };
-  const put = (section: 0 | 1 | 2, write: () => void, what: () => string): boolean => {
-    const count = section === 0 ? part.removed : section === 1 ? part.changed : part.added;
-    const saved = { pos: w.pos, prevMask: ctx.prevMask, prevIndex, prevId };
-    if (multi && count >= MAX_SECTION_RECORDS) next();
-    else {
-      write();
-      if (w.pos <= budget) return true;
-      if (!multi) return false;
-      if (part.removed + part.changed + part.added === 0) throw tooLarge(what(), budgetBytes);
-      w.truncate(saved.pos);
-      ({ prevMask: ctx.prevMask, prevIndex, prevId } = saved);
-      next();
+    this.patchAt = writeHeader(w, this.schema, this.header, this.multi);
+    this.countsAt = w.pos - 36;
+    this.part.removed = this.part.changed = this.part.added = 0;
+    this.ctx.prevMask = 0;
+    this.prevIndex = -1;
+    this.prevId = '';
+  }
+
+  private finish(): void {
+    if (this.multi) patchHeader(this.w, this.patchAt, this.countsAt, this.part);
+    this.packets.push(this.w.finish());
+    this.part.partIndex++;
+  }
+
+  /** Before a record: starts a new part when this one holds the most records a section may. */
+  private room(sectionCount: number): void {
+    if (this.multi && sectionCount >= MAX_SECTION_RECORDS) this.next();
+  }
+
+  /** After a record written from bit `from`: true if it fits; else rewinds and starts a new part (false), or throws. */
+  private fits(from: number, prevMask: number, id: string | undefined): boolean {
+    if (this.w.pos <= this.budget) return true;
+    if (!this.multi) throw NOT_SINGLE;
+    if (this.part.removed + this.part.changed + this.part.added === 0) throw tooLarge(id === undefined ? 'A removal' : `Entity '${id}'`, this.budgetBytes);
+    this.w.truncate(from);
+    this.ctx.prevMask = prevMask;
+    this.next();
+    return false;
+  }
+
+  private next(): void {
+    this.finish();
+    if (this.part.partIndex >= MAX_PARTS) throw tooLarge(`A snapshot of more than ${MAX_PARTS} parts`, this.budgetBytes);
+    this.start();
+  }
+
+  pack(s: Sections): Uint8Array[] | null {
+    const { w, schema, ctx, part } = this;
+    const { cur, base, baseIds } = s;
+    const gapK = this.header.gapK;
+    try {
+      this.start();
+      for (const idx of s.removed) {
+        this.room(part.removed);
+        for (;;) {
+          const from = w.pos;
+          w.eg(idx - this.prevIndex - 1, gapK);
+          if (this.fits(from, ctx.prevMask, undefined)) break;
+        }
+        this.prevIndex = idx;
+        part.removed++;
+      }
+      this.prevIndex = -1;
+      for (const idx of s.changed) {
+        this.room(part.changed);
+        const id = baseIds[idx] as string;
+        const c = cur.get(id) as QEntity, b = base?.get(id) as QEntity;
+        for (;;) {
+          const from = w.pos, mask = ctx.prevMask;
+          w.eg(idx - this.prevIndex - 1, gapK);
+          const compat = deltaCompatible(c, b);
+          w.bit(!compat);
+          if (compat) writeDeltaBody(w, schema, c, b, ctx);
+          else writeFull(w, schema, c, ctx);
+          if (this.fits(from, mask, id)) break;
+        }
+        this.prevIndex = idx;
+        part.changed++;
+      }
+      for (const id of s.added) {
+        this.room(part.added);
+        for (;;) {
+          const from = w.pos, mask = ctx.prevMask, prevId = this.prevId;
+          let p = 0;
+          const max = Math.min(prevId.length, id.length);
+          while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
+          if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
+          w.eg(p, 2);
+          w.string(p === 0 ? id : id.slice(p));
+          writeFull(w, schema, cur.get(id) as QEntity, ctx);
+          if (this.fits(from, mask, id)) break;
+        }
+        this.prevId = id;
+        part.added++;
+      }
+      this.finish();
+    } catch (err) {
+      if (err === NOT_SINGLE) return null;
+      throw err;
     }
-    write();
-    if (w.pos > budget) throw tooLarge(what(), budgetBytes);
-    return true;
-  };
-  const next = (): void => {
-    finish();
-    if (part.partIndex >= MAX_PARTS) throw tooLarge(`A snapshot of more than ${MAX_PARTS} parts`, budgetBytes);
-    start();
-  };
-  start();
-  const { cur, base, baseIds } = s;
-  for (const idx of s.removed) {
-    const ok = put(0, () => { w.eg(idx - prevIndex - 1, header.gapK); prevIndex = idx; }, () => 'A removal');
-    if (!ok) return null;
-    part.removed++;
+    if (this.multi) for (const p of this.packets) setBits(p, this.patchAt, this.packets.length - 1, 8);
+    return this.packets;
   }
-  prevIndex = -1;
-  for (const idx of s.changed) {
-    const id = baseIds[idx] as string;
-    const c = cur.get(id) as QEntity, b = base?.get(id) as QEntity;
-    const ok = put(1, () => {
-      w.eg(idx - prevIndex - 1, header.gapK);
-      prevIndex = idx;
-      const compat = deltaCompatible(c, b);
-      w.bit(!compat);
-      if (compat) writeDeltaBody(w, schema, c, b, ctx);
-      else writeFull(w, schema, c, ctx);
-    }, () => `Entity '${id}'`);
-    if (!ok) return null;
-    part.changed++;
-  }
-  for (const id of s.added) {
-    const ok = put(2, () => {
-      let p = 0;
-      const max = Math.min(prevId.length, id.length);
-      while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
-      if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
-      w.eg(p, 2);
-      w.string(p === 0 ? id : id.slice(p));
-      prevId = id;
-      writeFull(w, schema, cur.get(id) as QEntity, ctx);
-    }, () => `Entity '${id}'`);
-    if (!ok) return null;
-    part.added++;
-  }
-  finish();
-  if (multi) for (const p of packets) setBits(p, patchAt, packets.length - 1, 8);
-  return packets;
 }
+
+const NOT_SINGLE = new Error('does not fit one packet');
 
 /** Overwrites `n` bits at bit `pos` of a finished packet. */
 function setBits(packet: Uint8Array, pos: number, value: number, n: number): void {

@@ -14,7 +14,7 @@
  * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model (delta vs acked).
  */
 import { BitReader, BitWriter, decodeFailed, unzigzag, zigzag } from './bitpack.js';
-import { MAX_QUANTIZED, sameExtras, type QEntity, type QState } from './quantize.js';
+import { MAX_QUANTIZED, packQuat, sameExtras, unpackQuat, type QEntity } from './quantize.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type Value } from './schema.js';
 
 /** Wire format version (4 bits). */
@@ -39,15 +39,6 @@ export interface PacketHeader {
   removed: number;
   changed: number;
   added: number;
-}
-
-const sortedIdsCache = new WeakMap<QState, string[]>();
-
-/** The ids of `state` in code-unit order (cached): the index space of deltas on both sides. */
-export function sortedIds(state: QState): string[] {
-  let ids = sortedIdsCache.get(state);
-  if (!ids) sortedIdsCache.set(state, (ids = [...state.keys()].sort()));
-  return ids;
 }
 
 /** True when a slot kind uses an Exp-Golomb order for absolute values. */
@@ -151,11 +142,12 @@ function readAbs(r: BitReader, slot: Slot, k: number): number | string {
   }
 }
 
+const qa = [0, 0, 0, 0], qb = [0, 0, 0, 0];
+
 function quatValid(packed: number, bits: number): boolean {
-  const scale = 2 ** bits;
-  const max = scale - 2;
-  for (let i = 0, rest = packed; i < 3; i++, rest = Math.floor(rest / scale)) if (rest % scale > max) return false;
-  return true;
+  const max = (1 << bits) - 2;
+  unpackQuat(packed, bits, qa);
+  return (qa[1] as number) <= max && (qa[2] as number) <= max && (qa[3] as number) <= max;
 }
 
 /** Signed wrapped difference of two n-bit angles, in [-n/2, n/2). */
@@ -187,11 +179,12 @@ const diffScratch = [0, 0, 0];
 
 /** Component differences of two packed quaternions with the same largest index, else null. */
 export function quatDiffs(value: number, base: number, bits: number): number[] | null {
-  const scale = 2 ** bits;
-  const s3 = scale * scale * scale;
-  if (Math.floor(value / s3) !== Math.floor(base / s3)) return null;
-  for (let i = 0, a = value, b = base; i < 3; i++, a = Math.floor(a / scale), b = Math.floor(b / scale))
-    diffScratch[i] = (a % scale) - (b % scale);
+  unpackQuat(value, bits, qa);
+  unpackQuat(base, bits, qb);
+  if (qa[0] !== qb[0]) return null;
+  diffScratch[0] = (qa[1] as number) - (qb[1] as number);
+  diffScratch[1] = (qa[2] as number) - (qb[2] as number);
+  diffScratch[2] = (qa[3] as number) - (qb[3] as number);
   return diffScratch;
 }
 
@@ -207,14 +200,13 @@ function readDelta(r: BitReader, slot: Slot, base: number | string, k: number): 
     case SlotKind.STRING: return readAbs(r, slot, 0);
     default: {
       if (!r.bit()) return readAbs(r, slot, 0);
-      const scale = 2 ** slot.bits;
-      let out = 0;
-      for (let i = 0, b = base as number, mul = 1; i < 3; i++, b = Math.floor(b / scale), mul *= scale) {
-        const c = (b % scale) + unzigzag(r.eg(k));
-        if (c < 0 || c > scale - 2) decodeFailed('a quaternion delta is out of range');
-        out += c * mul;
-      }
-      return out + Math.floor((base as number) / (scale * scale * scale)) * scale * scale * scale;
+      const max = (1 << slot.bits) - 2;
+      unpackQuat(base as number, slot.bits, qb);
+      const a = (qb[1] as number) + unzigzag(r.eg(k));
+      const b = (qb[2] as number) + unzigzag(r.eg(k));
+      const c = (qb[3] as number) + unzigzag(r.eg(k));
+      if (a < 0 || b < 0 || c < 0 || a > max || b > max || c > max) decodeFailed('a quaternion delta is out of range');
+      return packQuat(qb[0] as number, a, b, c, slot.bits);
     }
   }
 }
