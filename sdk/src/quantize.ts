@@ -250,19 +250,19 @@ export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> 
   return n === 0;
 }
 
-const sortedIdsCache = new WeakMap<QState, string[]>();
+const IDS = Symbol('sortedIds');
+type WithIds = { [IDS]?: string[] };
 
-/** The ids of `state` in code-unit order (cached): the index space of snapshot deltas on both sides. */
+/** The ids of `state` in code-unit order (cached on the state): the index space of snapshot deltas on both sides. */
 export function sortedIds(state: QState): string[] {
-  let ids = sortedIdsCache.get(state);
-  if (!ids) sortedIdsCache.set(state, (ids = [...state.keys()].sort()));
-  return ids;
+  const holder = state as QState & WithIds;
+  return (holder[IDS] ??= [...state.keys()].sort());
 }
 
 /** Lets `to`, known to hold exactly the ids of `from`, reuse its sorted id list. */
 export function shareSortedIds(from: QState, to: QState): void {
-  const ids = sortedIdsCache.get(from);
-  if (ids) sortedIdsCache.set(to, ids);
+  const ids = (from as QState & WithIds)[IDS];
+  if (ids) (to as QState & WithIds)[IDS] = ids;
 }
 
 /** Quantizes a whole state; entities equal to `previous` ones reuse those objects (and their caches). */

@@ -15,7 +15,8 @@ import { BitReader, decodeFailed } from './bitpack.js';
 import { HostmeshError } from './errors.js';
 import { dequantizeEntity, shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
-import { MAX_NAME_BYTES, readDeltaBody, readFull, readHeader, type PacketHeader, type RecordContext } from './snapshot-format.js';
+import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
+import { readDeltaBody, readFull, type RecordContext } from './snapshot-records.js';
 import { SnapshotHistory } from './snapshot-history.js';
 
 /** Why a well-formed packet was not applied. */
@@ -107,7 +108,7 @@ export class SnapshotDecoder {
     const { tick, baseTick } = header;
     const newest = this.kept.newestTick;
     if (newest !== undefined && tick <= newest) return this.drop(tick, 'stale');
-    for (const [t, a] of this.pending) if (nowMs - a.openedMs > this.pendingTimeoutMs) this.pending.delete(t);
+    if (this.pending.size > 0) for (const [t, a] of this.pending) if (nowMs - a.openedMs > this.pendingTimeoutMs) this.pending.delete(t);
     let asm = this.pending.get(tick);
     if (asm && (asm.baseTick !== baseTick || asm.partCount !== header.partCount)) return this.drop(tick, 'mismatch');
     if (asm && asm.got[header.partIndex]) return this.drop(tick, 'duplicate');

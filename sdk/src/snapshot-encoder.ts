@@ -11,15 +11,14 @@
  * part. Packets for the same (tick, baseline) are cached, so clients with the same ack share them.
  * Read more: Gaffer on Games, "Snapshot Compression" and "Snapshots and Interpolation".
  */
-import { BitWriter, bitLength, zigzag } from './bitpack.js';
+import { bitLength, zigzag } from './bitpack.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, sortedIds, type QEntity, type QState } from './quantize.js';
 import { compileSchema, MAX_SCHEMA_SLOTS, SlotKind, type CompiledSchema, type Schema, type Slot, type State } from './schema.js';
-import {
-  angleDiff, deltaCompatible, MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, quatDiffs, usesAbsK, usesDeltaK,
-  writeDeltaBody, writeFull, writeHeader, type PacketHeader, type RecordContext,
-} from './snapshot-format.js';
+import { usesAbsK, usesDeltaK, type PacketHeader } from './snapshot-format.js';
+import { packSnapshot } from './snapshot-packer.js';
+import { angleDiff, deltaCompatible, quatDiffs } from './snapshot-records.js';
 import { SnapshotHistory } from './snapshot-history.js';
 
 /** Default packet budget: the unreliable limit minus room for the session's type byte and slack. */
@@ -49,18 +48,20 @@ function bestK(hist: Int32Array, at: number): number {
   return best;
 }
 
-function tooLarge(what: string, budgetBytes: number): HostmeshError {
-  return new HostmeshError('MESSAGE_TOO_LARGE', `${what} does not fit one snapshot packet (${budgetBytes} bytes). Split it into smaller entities or move large fields out of the replicated state.`);
-}
+/** Slots with values counted in the histograms since the last `bestK` pass (bit masks). */
+let absUsed = 0, deltaUsed = 0;
 
 function countAbs(schema: CompiledSchema, e: QEntity): void {
-  for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1 && usesAbsK((schema.slots[i] as Slot).kind)) count(absHist, i * HIST, zigzag(e.v[i] as number));
+  for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) {
+    if (m & 1 && usesAbsK((schema.slots[i] as Slot).kind)) { count(absHist, i * HIST, zigzag(e.v[i] as number)); absUsed |= 1 << i; }
+  }
 }
 
 function countDelta(schema: CompiledSchema, c: QEntity, b: QEntity): void {
   for (let i = 0, m = c.mask; m !== 0; i++, m >>>= 1) {
     if (!(m & 1) || c.v[i] === b.v[i]) continue;
     const slot = schema.slots[i] as Slot, at = i * HIST;
+    deltaUsed |= 1 << i;
     const cv = c.v[i] as number, bv = b.v[i] as number;
     if (slot.kind === SlotKind.FLOAT || slot.kind === SlotKind.INT) count(deltaHist, at, zigzag(cv - bv));
     else if (slot.kind === SlotKind.ANGLE) count(deltaHist, at, zigzag(angleDiff(cv, bv, slot.bits)));
@@ -106,144 +107,17 @@ export function encodeQuantized(
   for (const id of added) { full++; countAbs(schema, cur.get(id) as QEntity); }
   const n = schema.slots.length;
   const absK: number[] = [], deltaK: number[] = [];
-  for (let i = 0; i < n; i++) { absK.push(bestK(absHist, i * HIST)); deltaK.push(bestK(deltaHist, i * HIST)); }
+  for (let i = 0; i < n; i++) {
+    absK.push((absUsed >>> i) & 1 ? bestK(absHist, i * HIST) : 0);
+    deltaK.push((deltaUsed >>> i) & 1 ? bestK(deltaHist, i * HIST) : 0);
+  }
+  absUsed = deltaUsed = 0;
   const header: PacketHeader = {
     tick, baseTick: baseline ? baseline.tick : -1, partIndex: 0, partCount: 1, gapK: bestK(gapHist, 0),
     absK: full > 0 ? absK : null, deltaK: deltas > 0 ? deltaK : null,
     removed: removed.length, changed: changed.length, added: added.length,
   };
-  const sections: Sections = { removed, changed, added, baseIds, cur, base };
-  return new Packer(schema, header, budgetBytes, false).pack(sections) ?? (new Packer(schema, header, budgetBytes, true).pack(sections) as Uint8Array[]);
-}
-
-interface Sections { removed: number[]; changed: number[]; added: string[]; baseIds: string[]; cur: QState; base: QState | undefined }
-
-const writer = new BitWriter();
-
-/** Fills packets greedily with whole records; in single-part mode gives up (null) on the first overflow. */
-class Packer {
-  private readonly w = writer;
-  private readonly budget: number;
-  private readonly packets: Uint8Array[] = [];
-  private readonly ctx: RecordContext;
-  private readonly part: PacketHeader;
-  private patchAt = 0;
-  private countsAt = 0;
-  private prevIndex = -1;
-  private prevId = '';
-
-  constructor(private readonly schema: CompiledSchema, private readonly header: PacketHeader, private readonly budgetBytes: number, private readonly multi: boolean) {
-    this.budget = budgetBytes * 8;
-    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0 };
-    this.part = { ...header };
-  }
-
-  private start(): void {
-    const w = this.w;
-    w.reset();
-    this.patchAt = writeHeader(w, this.schema, this.header, this.multi);
-    this.countsAt = w.pos - 36;
-    this.part.removed = this.part.changed = this.part.added = 0;
-    this.ctx.prevMask = 0;
-    this.prevIndex = -1;
-    this.prevId = '';
-  }
-
-  private finish(): void {
-    if (this.multi) patchHeader(this.w, this.patchAt, this.countsAt, this.part);
-    this.packets.push(this.w.finish());
-    this.part.partIndex++;
-  }
-
-  /** Before a record: starts a new part when this one holds the most records a section may. */
-  private room(sectionCount: number): void {
-    if (this.multi && sectionCount >= MAX_SECTION_RECORDS) this.next();
-  }
-
-  /** After a record written from bit `from`: true if it fits; else rewinds and starts a new part (false), or throws. */
-  private fits(from: number, prevMask: number, id: string | undefined): boolean {
-    if (this.w.pos <= this.budget) return true;
-    if (!this.multi) throw NOT_SINGLE;
-    if (this.part.removed + this.part.changed + this.part.added === 0) throw tooLarge(id === undefined ? 'A removal' : `Entity '${id}'`, this.budgetBytes);
-    this.w.truncate(from);
-    this.ctx.prevMask = prevMask;
-    this.next();
-    return false;
-  }
-
-  private next(): void {
-    this.finish();
-    if (this.part.partIndex >= MAX_PARTS) throw tooLarge(`A snapshot of more than ${MAX_PARTS} parts`, this.budgetBytes);
-    this.start();
-  }
-
-  pack(s: Sections): Uint8Array[] | null {
-    const { w, schema, ctx, part } = this;
-    const { cur, base, baseIds } = s;
-    const gapK = this.header.gapK;
-    try {
-      this.start();
-      for (const idx of s.removed) {
-        this.room(part.removed);
-        for (;;) {
-          const from = w.pos;
-          w.eg(idx - this.prevIndex - 1, gapK);
-          if (this.fits(from, ctx.prevMask, undefined)) break;
-        }
-        this.prevIndex = idx;
-        part.removed++;
-      }
-      this.prevIndex = -1;
-      for (const idx of s.changed) {
-        this.room(part.changed);
-        const id = baseIds[idx] as string;
-        const c = cur.get(id) as QEntity, b = base?.get(id) as QEntity;
-        for (;;) {
-          const from = w.pos, mask = ctx.prevMask;
-          w.eg(idx - this.prevIndex - 1, gapK);
-          const compat = deltaCompatible(c, b);
-          w.bit(!compat);
-          if (compat) writeDeltaBody(w, schema, c, b, ctx);
-          else writeFull(w, schema, c, ctx);
-          if (this.fits(from, mask, id)) break;
-        }
-        this.prevIndex = idx;
-        part.changed++;
-      }
-      for (const id of s.added) {
-        this.room(part.added);
-        for (;;) {
-          const from = w.pos, mask = ctx.prevMask, prevId = this.prevId;
-          let p = 0;
-          const max = Math.min(prevId.length, id.length);
-          while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
-          if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
-          w.eg(p, 2);
-          w.string(p === 0 ? id : id.slice(p));
-          writeFull(w, schema, cur.get(id) as QEntity, ctx);
-          if (this.fits(from, mask, id)) break;
-        }
-        this.prevId = id;
-        part.added++;
-      }
-      this.finish();
-    } catch (err) {
-      if (err === NOT_SINGLE) return null;
-      throw err;
-    }
-    if (this.multi) for (const p of this.packets) setBits(p, this.patchAt, this.packets.length - 1, 8);
-    return this.packets;
-  }
-}
-
-const NOT_SINGLE = new Error('does not fit one packet');
-
-/** Overwrites `n` bits at bit `pos` of a finished packet. */
-function setBits(packet: Uint8Array, pos: number, value: number, n: number): void {
-  for (let bit = 0; bit < n; bit++, pos++, value >>>= 1) {
-    const byte = pos >>> 3, mask = 1 << (pos & 7);
-    packet[byte] = (value & 1 ? (packet[byte] as number) | mask : (packet[byte] as number) & ~mask) & 0xff;
-  }
+  return packSnapshot(schema, header, { removed, changed, added, baseIds, cur, base }, budgetBytes);
 }
 
 /** Options of `SnapshotEncoder`. */
