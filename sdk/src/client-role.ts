@@ -11,6 +11,10 @@ import type { PeerNetwork } from './peer-network.js';
 import { isPlayerInfo, type PlayerInfo } from './players.js';
 import { MsgType } from './protocol.js';
 import { Session } from './session.js';
+import { ClientReplication } from './client-replication.js';
+import type { Schema } from './schema.js';
+
+interface Welcome { players: PlayerInfo[]; hostId: string; tickRateHz: number; schema: Schema | undefined }
 
 /** What joining needs. */
 export interface JoinInit {
@@ -30,19 +34,21 @@ export async function joinSession(net: PeerNetwork, lobby: LobbyClient, init: Jo
   } catch (err) {
     throw new HostmeshError('HOST_UNREACHABLE', `Could not connect to the host of lobby ${admission.lobby.code}: ${(err as Error).message}`, { cause: err });
   }
-  const welcome = await new Promise<{ players: PlayerInfo[]; hostId: string }>((resolve, reject) => {
+  const welcome = await new Promise<Welcome>((resolve, reject) => {
     const timer = setTimeout(() => done(new HostmeshError('HOST_UNREACHABLE', 'The host did not answer the join request in time. Try again.')), init.timeoutMs);
     const offClose = hostLink.on('close', () => done(new HostmeshError('HOST_UNREACHABLE', 'The host closed the connection before admitting us. Try again.')));
     const offMessage = hostLink.on('message', (type, body) => {
-      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown } | null;
+      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown; tickRateHz?: unknown; schema?: unknown } | null;
       if (type === MsgType.REJECT) {
         const code = isErrorCode(b?.code) ? b.code : 'NOT_ADMITTED';
         done(new HostmeshError(code, typeof b?.message === 'string' ? b.message : undefined));
-      } else if (type === MsgType.WELCOME && Array.isArray(b?.players) && b.players.every(isPlayerInfo) && typeof b.hostId === 'string') {
-        done(undefined, { players: b.players, hostId: b.hostId });
+      } else if (type === MsgType.WELCOME && Array.isArray(b?.players) && b.players.every(isPlayerInfo) && typeof b.hostId === 'string'
+        && typeof b.tickRateHz === 'number' && b.tickRateHz > 0 && b.tickRateHz <= 120) {
+        const schema = typeof b.schema === 'object' && b.schema !== null ? b.schema as Schema : undefined;
+        done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema });
       }
     });
-    function done(err?: HostmeshError, value?: { players: PlayerInfo[]; hostId: string }) {
+    function done(err?: HostmeshError, value?: Welcome) {
       clearTimeout(timer);
       offClose();
       offMessage();
@@ -51,6 +57,12 @@ export async function joinSession(net: PeerNetwork, lobby: LobbyClient, init: Jo
     hostLink.sendReliable(MsgType.JOIN, { ticket: admission.ticket, name: init.playerName });
   });
   const session = new Session(net, { code: admission.lobby.code, hostId: welcome.hostId, players: welcome.players });
+  try {
+    session.replication = new ClientReplication(session, hostLink, welcome.tickRateHz, welcome.schema);
+  } catch (err) {
+    hostLink.close('protocol');
+    throw new HostmeshError('PROTOCOL_MISMATCH', `The host's snapshot schema is not usable here: ${(err as Error).message}`, { cause: err });
+  }
   startClientRole(session, hostLink);
   // Mesh: link to every member already present (they accept us once the host announced us).
   await Promise.allSettled(welcome.players

@@ -4,7 +4,9 @@
  * ICE servers it hands out.
  */
 import { HostmeshError } from './errors.js';
-import { linkDefaults, type LinkOptions, type SendScheduler } from './link.js';
+import { linkDefaults, type LinkOptions } from './link.js';
+import { LinkConditioner, type ConditionerSettings } from './conditioner.js';
+import type { Schema } from './schema.js';
 import type { LobbyInfo, LobbyMeta } from './lobby-api.js';
 import { LobbyClient } from './lobby-client.js';
 import { PeerNetwork } from './peer-network.js';
@@ -23,8 +25,8 @@ export interface ConnectOptions {
   heartbeatIntervalMs?: number;
   /** Silence after which a peer is treated as gone, ms. Default: 5000. */
   peerTimeoutMs?: number;
-  /** Link conditioner applied to this client's sends (development and tests). Default: none. */
-  conditioner?: SendScheduler;
+  /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
+  conditioner?: Partial<ConditionerSettings>;
 }
 
 /** Options of `host`. */
@@ -41,6 +43,10 @@ export interface HostOptions {
   meta?: LobbyMeta;
   /** The host's display name. Default: 'Host'. */
   playerName?: string;
+  /** Snapshots sent per second. Default: 30. */
+  tickRateHz?: number;
+  /** How entity fields are quantized on the wire. Default: `defaultSchema`. */
+  schema?: Schema;
 }
 
 /** Options of `join`. */
@@ -59,6 +65,8 @@ export interface Hostmesh {
   join(code: string, options?: JoinOptions): Promise<Session>;
   /** Lists public lobbies that accept players. */
   lobbies(): Promise<LobbyInfo[]>;
+  /** The link conditioner of this client's sends: `conditioner.set({ latencyMs, jitterMs, lossPct })`. */
+  readonly conditioner: LinkConditioner;
 }
 
 /** A session we host: a Session plus host-only controls. */
@@ -71,10 +79,11 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     throw new HostmeshError('INVALID_ARGUMENT', 'connect(): pass the server URL, e.g. connect("http://127.0.0.1:9000").');
   }
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const conditioner = new LinkConditioner({ settings: opts.conditioner ?? {} });
   const link: Partial<LinkOptions> = {
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
     timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
-    conditioner: opts.conditioner,
+    conditioner,
   };
   const lobby = new LobbyClient(opts.server, connectTimeoutMs);
   const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), { connectTimeoutMs, link });
@@ -94,7 +103,10 @@ export function connect(server: string | ConnectOptions): Hostmesh {
         });
         const self = { id: net.id, name: cleanPlayerName(options.playerName, 'Host'), isHost: true, seat: 0 };
         const session = new Session(net, { code: created.lobby.code, hostId: net.id, players: [self] });
-        const controls = startHostRole(session, { hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs });
+        const controls = startHostRole(session, {
+          hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
+          tickRateHz: options.tickRateHz ?? 30, schema: options.schema,
+        });
         return Object.assign(session, controls);
       } catch (err) {
         net.destroy();
@@ -117,5 +129,6 @@ export function connect(server: string | ConnectOptions): Hostmesh {
       }
     },
     lobbies: () => lobby.list(),
+    conditioner,
   };
 }

@@ -11,6 +11,8 @@ import { cleanPlayerName, type PlayerInfo } from './players.js';
 import { MsgType } from './protocol.js';
 import type { Session } from './session.js';
 import { verifyTicket } from './ticket.js';
+import { HostReplication } from './host-replication.js';
+import type { Schema } from './schema.js';
 
 /** What the host role needs to know about its lobby. */
 export interface HostRoleInit {
@@ -19,12 +21,17 @@ export interface HostRoleInit {
   lobby: LobbyClient;
   /** Time a joiner has to send JOIN after its link is ready, ms. */
   joinTimeoutMs: number;
+  /** Snapshots per second. */
+  tickRateHz: number;
+  /** Snapshot schema, sent to every joiner. */
+  schema: Schema | undefined;
 }
 
 /** Wires host behaviour into `session`. */
 export function startHostRole(session: Session, init: HostRoleInit): { kick(id: string, reason?: string): void } {
   let nextSeat = 1;
   const { net } = session;
+  session.replication = new HostReplication(session, init.tickRateHz, init.schema);
 
   const admit = (link: Link) => {
     const timer = setTimeout(() => link.close('timeout'), init.joinTimeoutMs);
@@ -51,7 +58,9 @@ export function startHostRole(session: Session, init: HostRoleInit): { kick(id: 
       const others = [...session.links.values()];
       session.roster.set(player.id, player);
       session.attach(link, (t, b) => session.internal.emit('frame', t, b, link.remoteId, true));
-      link.sendReliable(MsgType.WELCOME, { players: [...session.roster.values()], hostId: session.selfId });
+      link.sendReliable(MsgType.WELCOME, {
+        players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
+      });
       for (const other of others) other.sendReliable(MsgType.PLAYER_JOIN, { player });
       reportCount();
       session.events.emit('playerJoin', player);

@@ -9,3 +9,8 @@ export type { ErrorCode } from './errors.js';
 export type { LobbyInfo, LobbyMeta } from './lobby-api.js';
 export type { LinkStats } from './link-stats.js';
 export { PROTOCOL_VERSION, MsgType, MAX_UNRELIABLE_BYTES, MAX_RELIABLE_BYTES } from './protocol.js';
+export type { PeerStats } from './session.js';
+export type { PredictionOptions } from './client-replication.js';
+export { defaultSchema } from './schema.js';
+export type { Schema, FieldSpec, State, Entity, Value } from './schema.js';
+export type { LinkConditioner, ConditionerSettings } from './conditioner.js';

@@ -11,6 +11,9 @@ import type { LinkStats } from './link-stats.js';
 import type { PeerNetwork } from './peer-network.js';
 import type { PlayerInfo } from './players.js';
 import { MsgType } from './protocol.js';
+import type { ClientReplication, ClientReplicationStats, PredictionOptions } from './client-replication.js';
+import type { HostReplication, HostReplicationStats } from './host-replication.js';
+import type { State } from './schema.js';
 
 /** Why a session closed. */
 export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected' | 'error';
@@ -23,6 +26,8 @@ export interface SessionEvents {
   playerLeave: [player: PlayerInfo, reason: string];
   /** The host changed (reserved for host migration; not fired yet). */
   hostChange: [hostId: string];
+  /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
+  snapshot: [state: State, tick: number];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }
@@ -55,6 +60,9 @@ export interface SessionCore {
   close(reason: SessionCloseReason, error?: HostmeshError): void;
 }
 
+/** What `stats()` reports per remote player. */
+export type PeerStats = LinkStats & Partial<HostReplicationStats & ClientReplicationStats>;
+
 /** Called by close(); roles release their own resources here. */
 export type RoleCleanup = (reason: SessionCloseReason) => Promise<void> | void;
 
@@ -72,6 +80,8 @@ export class Session implements SessionCore {
   readonly roster = new Map<string, PlayerInfo>();
   /** Internal plumbing; not part of the public API. */
   readonly links = new Map<string, Link>();
+  /** Internal: the replication driver of this member's role. */
+  replication: HostReplication | ClientReplication | undefined;
   private hostIdValue: string;
   private closed = false;
   private readonly handlers = new Map<string, Set<(data: unknown, fromId: string) => void>>();
@@ -144,16 +154,68 @@ export class Session implements SessionCore {
     }
   }
 
-  /** Per remote player: link measurements (RTT, jitter, loss, bytes/s, drops). */
-  linkStats(): Record<string, LinkStats> {
-    const out: Record<string, LinkStats> = {};
-    for (const [id, link] of this.links) out[id] = link.stats();
+  /** Snapshots per second the host sends. */
+  get tickRateHz(): number {
+    return this.replicator().tickRateHz;
+  }
+
+  /** Host: sets the authoritative state (entities of number/boolean/short-string fields); sent every tick. */
+  setState(state: State): void {
+    const r = this.replicator();
+    if (!('setState' in r)) throw new HostmeshError('NOT_HOST', 'Only the host sets the state; clients send inputs with sendInput().');
+    r.setState(state);
+  }
+
+  /** Host: the state it set. Client: the interpolated view for now (own entity predicted when enabled). */
+  getState(): State {
+    return this.replicator().getState();
+  }
+
+  /** Host: the state it set. Client: the newest complete authoritative snapshot, not interpolated. */
+  latestState(): State {
+    const r = this.replicator();
+    return 'latestState' in r ? r.latestState() : r.getState();
+  }
+
+  /** Host: subscribes to players' inputs (the host's own included); returns an unsubscribe function. */
+  onInput<I = unknown>(cb: (input: I, fromId: string) => void): () => void {
+    const r = this.replicator();
+    if (!('onInput' in r)) throw new HostmeshError('NOT_HOST', 'Only the host receives inputs; clients send them with sendInput().');
+    return r.onInput(cb as (input: unknown, fromId: string) => void);
+  }
+
+  /** Sends an input to the host: unreliable, each packet repeating the unacknowledged ones. */
+  sendInput(input: unknown): void {
+    if (this.closed) throw new HostmeshError('SESSION_CLOSED');
+    this.replicator().sendInput(input);
+  }
+
+  /** Client: predicts our entity with the game's `applyInput`, reconciled on each snapshot. */
+  setPrediction<I>(options: PredictionOptions<I>): void {
+    const r = this.replicator();
+    if (!('setPrediction' in r)) throw new HostmeshError('NOT_HOST', 'The host is the authority and needs no prediction; setPrediction() is for clients.');
+    r.setPrediction(options);
+  }
+
+  /** Per remote player: RTT, jitter, loss, bytes/s, drops, and snapshot figures. */
+  stats(): Record<string, PeerStats> {
+    const out: Record<string, PeerStats> = {};
+    const r = this.replication;
+    for (const [id, link] of this.links) {
+      const extra = r && 'statsFor' in r ? r.statsFor(id) : r && id === this.hostIdValue ? r.stats() : {};
+      out[id] = { ...link.stats(), ...extra };
+    }
     return out;
   }
 
   /** Leaves the session: says goodbye to every peer and releases everything. */
   async leave(): Promise<void> {
     await this.shutdown('left');
+  }
+
+  private replicator(): HostReplication | ClientReplication {
+    if (!this.replication) throw new HostmeshError('SESSION_CLOSED', 'This session has no replication yet.');
+    return this.replication;
   }
 
   /** Internal: registers a role's cleanup, run once on close. */
