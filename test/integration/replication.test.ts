@@ -99,9 +99,9 @@ describe('replication', () => {
     const { host, clients } = await session(2);
     host.setState(world(0, 100));
     await until(() => clients.every((c) => Object.keys(c.latestState()).length === 100), 5000, 'full snapshot');
-    const full = Math.max(...clients.map((c) => host.stats()[c.selfId]!.snapshotBytes));
-    await until(() => clients.every((c) => host.stats()[c.selfId]!.snapshotBytes < 40), 5000, 'deltas shrink');
-    const delta = Math.max(...clients.map((c) => host.stats()[c.selfId]!.snapshotBytes));
+    const full = Math.max(...clients.map((c) => (host.stats()[c.selfId]?.snapshotBytes ?? 0)));
+    await until(() => clients.every((c) => (host.stats()[c.selfId]?.snapshotBytes ?? 0) < 40), 5000, 'deltas shrink');
+    const delta = Math.max(...clients.map((c) => (host.stats()[c.selfId]?.snapshotBytes ?? 0)));
     console.log(`[replication] 100 static entities: first full snapshot ${full} B, then ${delta} B per tick`);
     expect(full).toBeGreaterThan(500);
   });
