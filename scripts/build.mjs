@@ -16,6 +16,7 @@ await Promise.all([
   // The demo and the browser bench/test pages get one self-contained bundle each.
   build({
     ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
+    alias: { hostmesh: './sdk/src/index.ts' }, // the demo imports the SDK by its package name, as a user's game would
     outdir: 'dist/public', minify: true, define: { 'process.env.NODE_ENV': '"production"' },
   }),
 ]);

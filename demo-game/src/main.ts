@@ -1,5 +1,5 @@
 /** Minimal demo page: host a lobby, join by code, chat. (The Phaser game replaces it.) */
-import { connect, HostmeshError, type Session } from '../../sdk/src/index.js';
+import { connect, HostmeshError, type Session } from 'hostmesh';
 
 const app = document.getElementById('app')!;
 const net = connect(location.origin);
