@@ -14,6 +14,9 @@ const schema: Schema = {
   q: { type: 'quat', fields: ['qx', 'qy', 'qz', 'qw'], bits: 9 },
 };
 
+/** Keeps results alive so the work cannot be optimized away. */
+let sink: unknown;
+
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
   return () => {
@@ -56,61 +59,77 @@ export function cubeScene(n: number, movingPct = 10, seed = 1): (tick: number) =
   };
 }
 
-function bandwidth(ageTicks: number, ticks = 600): { bytesPerTick: number; kbps: number; fullBytes: number; fullPackets: number } {
+function bandwidth(ageTicks: number, ticks = 600): { bytesPerTick: number; kbps: number; fullBytes: number; fullPackets: number; encodeUs: number; decodeUs: number } {
   const scene = cubeScene(900);
   const enc = new SnapshotEncoder({ schema, historyTicks: 64 });
   const dec = new SnapshotDecoder({ schema, keepTicks: 64 });
-  let bytes = 0, fullBytes = 0, fullPackets = 0;
+  let bytes = 0, fullBytes = 0, fullPackets = 0, encMs = 0, decMs = 0;
   for (let t = 0; t < ticks + 60; t++) {
-    enc.commit(t, scene(t));
+    const state = scene(t);
+    const t0 = performance.now();
+    enc.commit(t, state);
     const packets = enc.encodeFor(t >= ageTicks ? t - ageTicks : undefined);
+    const t1 = performance.now();
     if (t === 0) { fullPackets = packets.length; fullBytes = packets.reduce((a, p) => a + p.length, 0); }
-    for (const p of packets) dec.receive(p, t * 16);
+    for (const p of packets) { const r = dec.receive(p, t * 16); if (r.complete) sink = r.state; }
+    if (t >= 60) { encMs += t1 - t0; decMs += performance.now() - t1; }
     if (t >= 60) bytes += packets.reduce((a, p) => a + p.length + 1, 0); // + 1 type byte
   }
   const bytesPerTick = bytes / ticks;
-  return { bytesPerTick, kbps: (bytesPerTick * 8 * 60) / 1000, fullBytes, fullPackets };
+  return { bytesPerTick, kbps: (bytesPerTick * 8 * 60) / 1000, fullBytes, fullPackets, encodeUs: (encMs * 1000) / ticks, decodeUs: (decMs * 1000) / ticks };
 }
 
-function timeIt(fn: (i: number) => void, minMs = 400): number {
-  for (let i = 0; i < 200; i++) fn(i);
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < minMs) for (let k = 0; k < 50; k++) fn(n++);
-  return ((performance.now() - t0) * 1000) / n; // µs per op
+/** µs per call of `fn`, median of `rounds` timed rounds of ≥ `minMs` each. */
+function timeIt(fn: (i: number) => void, rounds = 5, minMs = 150): number {
+  let i = 0;
+  for (let k = 0; k < 300; k++) fn(i++);
+  const results: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < minMs) for (let k = 0; k < 20; k++, n++) fn(i++);
+    results.push(((performance.now() - t0) * 1000) / n);
+  }
+  return results.sort((a, b) => a - b)[Math.floor(rounds / 2)] as number;
 }
 
-function codecTiming(n: number): { jsonUs: number; fullUs: number; deltaUs: number } {
+/** Encode+decode per tick, all entities moving: full snapshots, and deltas against the previous tick. */
+function codecTiming(n: number): { jsonUs: number; fullUs: number; deltaUs: number; fullBytes: number; deltaBytes: number; jsonBytes: number } {
   const scene = cubeScene(n, 100);
   const states = Array.from({ length: 64 }, (_, t) => scene(t));
-  const jsonUs = timeIt((i) => JSON.parse(JSON.stringify(states[i % 64])));
+  const jsonUs = timeIt((i) => { sink = JSON.parse(JSON.stringify(states[i % 64])); });
+  let tick = 0, fullBytes = 0, deltaBytes = 0;
+  const fe = new SnapshotEncoder({ schema, historyTicks: 2 });
+  const fd = new SnapshotDecoder({ schema, keepTicks: 2 });
   const fullUs = timeIt((i) => {
-    const enc = new SnapshotEncoder({ schema, historyTicks: 4 });
-    const dec = new SnapshotDecoder({ schema });
-    enc.commit(i, states[i % 64]!);
-    for (const p of enc.encodeFor()) dec.receive(p, 0);
+    fe.commit(++tick, states[i % 64]!);
+    const packets = fe.encodeFor();
+    fullBytes = packets.reduce((a, p) => a + p.length, 0);
+    for (const p of packets) sink = fd.receive(p, 0).state;
   });
-  const enc = new SnapshotEncoder({ schema, historyTicks: 8 });
-  const dec = new SnapshotDecoder({ schema, keepTicks: 8 });
-  let tick = 0;
-  enc.commit(tick, states[0]!);
-  for (const p of enc.encodeFor()) dec.receive(p, 0);
+  const de = new SnapshotEncoder({ schema, historyTicks: 8 });
+  const dd = new SnapshotDecoder({ schema, keepTicks: 8 });
   const deltaUs = timeIt((i) => {
-    tick++;
-    enc.commit(tick, states[i % 64]!);
-    for (const p of enc.encodeFor(dec.ackTick)) dec.receive(p, 0);
+    de.commit(++tick, states[i % 64]!);
+    const packets = de.encodeFor(dd.ackTick);
+    deltaBytes = packets.reduce((a, p) => a + p.length, 0);
+    for (const p of packets) sink = dd.receive(p, 0).state;
   });
-  return { jsonUs, fullUs, deltaUs };
+  return { jsonUs, fullUs, deltaUs, fullBytes, deltaBytes, jsonBytes: JSON.stringify(states[0]).length };
 }
 
-console.log(`hostmesh codec-quick — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}`);
+const results: Record<string, unknown> = { node: process.version, cpu: os.cpus()[0]?.model ?? 'cpu', cores: os.cpus().length };
+console.log(`hostmesh codec-quick — node ${process.version}, ${results.cpu} x${results.cores}; timings are medians of 5 rounds`);
+console.log('encode+decode per tick (all entities moving; delta = against the previous tick), µs:');
+for (const n of [16, 128, 900]) {
+  const t = codecTiming(n);
+  results[`codec_${n}`] = t;
+  console.log(`  ${String(n).padStart(3)} entities: JSON ${t.jsonUs.toFixed(1)} (${t.jsonBytes} B)  full ${t.fullUs.toFixed(1)} (${(t.jsonUs / t.fullUs).toFixed(2)}x, ${t.fullBytes} B)  delta ${t.deltaUs.toFixed(1)} (${(t.jsonUs / t.deltaUs).toFixed(2)}x, ${t.deltaBytes} B)`);
+}
 console.log('900 cubes (x,y,z step 0.01 + quat 9 bits), 10% moving, 60 Hz, 600 ticks, +1 type byte per packet:');
 for (const age of [1, 3, 6, 10]) {
   const b = bandwidth(age);
-  console.log(`  baseline ${String(age).padStart(2)} ticks old: ${b.bytesPerTick.toFixed(0)} B/tick = ${b.kbps.toFixed(1)} kbit/s   (full snapshot: ${b.fullBytes} B in ${b.fullPackets} packets)`);
+  results[`bandwidth_age${age}`] = b;
+  console.log(`  baseline ${String(age).padStart(2)} ticks old: ${b.bytesPerTick.toFixed(0)} B/tick = ${b.kbps.toFixed(1)} kbit/s   (full snapshot: ${b.fullBytes} B in ${b.fullPackets} packets); encode ${b.encodeUs.toFixed(0)} µs + decode ${b.decodeUs.toFixed(0)} µs per tick`);
 }
-console.log('encode+decode per snapshot (all entities moving), µs:');
-for (const n of [16, 128, 900]) {
-  const t = codecTiming(n);
-  console.log(`  ${String(n).padStart(3)} entities: JSON ${t.jsonUs.toFixed(1)}  full ${t.fullUs.toFixed(1)} (${(t.jsonUs / t.fullUs).toFixed(1)}x)  delta ${t.deltaUs.toFixed(1)} (${(t.jsonUs / t.deltaUs).toFixed(1)}x)`);
-}
+console.log(JSON.stringify(results), typeof sink);

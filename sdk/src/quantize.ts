@@ -12,7 +12,7 @@
  * Read more: Gaffer on Games, "Snapshot Compression" (smallest three).
  */
 import { HostmeshError } from './errors.js';
-import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
+import { integerInverse, SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
 /** Largest |quantized integer| the codec accepts (keeps every delta and zigzag under 2^53). */
 export const MAX_QUANTIZED = 2 ** 50;
@@ -42,22 +42,13 @@ function bad(id: string, field: string, why: string): HostmeshError {
   return new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' field '${field}' ${why}`);
 }
 
-/** Integer reciprocal of `step` when it has one (0.01 -> 100), so values decode as q / 100 exactly. */
-function inverse(step: number): number {
-  const inv = 1 / step;
-  const r = Math.round(inv);
-  return Math.abs(inv - r) < 1e-9 * inv ? r : 0;
-}
-
 /** Quantizes a float to a multiple of `step`. */
-export function quantizeFloat(value: number, step: number): number {
-  const inv = inverse(step);
+export function quantizeFloat(value: number, step: number, inv = integerInverse(step)): number {
   return (inv ? Math.round(value * inv) : Math.round(value / step)) + 0; // + 0 turns -0 into 0
 }
 
 /** Dequantizes a float quantized with `step`. */
-export function dequantizeFloat(q: number, step: number): number {
-  const inv = inverse(step);
+export function dequantizeFloat(q: number, step: number, inv = integerInverse(step)): number {
   return inv ? q / inv : q * step;
 }
 
@@ -138,7 +129,7 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
   switch (slot.kind) {
     case SlotKind.FLOAT: {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(id, field, 'must be a finite number (schema: float).');
-      const q = quantizeFloat(value, slot.step);
+      const q = quantizeFloat(value, slot.step, slot.inv);
       if (Math.abs(q) >= MAX_QUANTIZED) throw bad(id, field, `is too large for step ${slot.step}; use a coarser step.`);
       return q;
     }
@@ -208,7 +199,7 @@ export function dequantizeEntity(schema: CompiledSchema, q: QEntity): Entity {
     const slot = slots[i] as Slot;
     const raw = q.v[i] as number;
     switch (slot.kind) {
-      case SlotKind.FLOAT: out[slot.name] = dequantizeFloat(raw, slot.step); break;
+      case SlotKind.FLOAT: out[slot.name] = dequantizeFloat(raw, slot.step, slot.inv); break;
       case SlotKind.ANGLE: out[slot.name] = dequantizeAngle(raw, slot.bits); break;
       case SlotKind.INT: out[slot.name] = raw; break;
       case SlotKind.BOOL: out[slot.name] = raw === 1; break;

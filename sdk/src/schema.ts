@@ -52,6 +52,8 @@ export interface Slot {
   readonly fields: readonly string[];
   /** FLOAT: grid step. */
   readonly step: number;
+  /** FLOAT: 1/step when that is an integer (0.01 -> 100, so values decode as q / 100 exactly), else 0. */
+  readonly inv: number;
   /** ANGLE / QUAT: bits per value / per component. */
   readonly bits: number;
   /** STRING: max UTF-16 length (Infinity when unbounded). */
@@ -89,6 +91,13 @@ export const defaultSchema: Schema = Object.freeze({
   q: { type: 'quat', fields: ['qx', 'qy', 'qz', 'qw'], bits: 9 },
 });
 
+/** 1/step when it is (within rounding) an integer, else 0. */
+export function integerInverse(step: number): number {
+  const inv = 1 / step;
+  const r = Math.round(inv);
+  return Math.abs(inv - r) < 1e-9 * inv ? r : 0;
+}
+
 function invalid(sentence: string): HostmeshError {
   return new HostmeshError('INVALID_ARGUMENT', `Invalid schema: ${sentence}`);
 }
@@ -98,13 +107,13 @@ function isInt(n: unknown, lo: number, hi: number): n is number {
 }
 
 function compileSlot(name: string, spec: FieldSpec | undefined): Slot {
-  const base = { name, fields: [name] as readonly string[], step: 0, bits: 0, maxLength: Infinity };
+  const base = { name, fields: [name] as readonly string[], step: 0, inv: 0, bits: 0, maxLength: Infinity };
   if (spec === null || typeof spec !== 'object') throw invalid(`field '${name}' must be an object like { type: 'float', step: 0.01 }.`);
   switch (spec.type) {
     case 'float':
       if (typeof spec.step !== 'number' || !Number.isFinite(spec.step) || spec.step <= 0)
         throw invalid(`float field '${name}' needs a finite positive step, e.g. { type: 'float', step: 0.01 }.`);
-      return { ...base, kind: SlotKind.FLOAT, step: spec.step };
+      return { ...base, kind: SlotKind.FLOAT, step: spec.step, inv: integerInverse(spec.step) };
     case 'angle':
       if (!isInt(spec.bits, 2, 16)) throw invalid(`angle field '${name}' needs bits between 2 and 16, e.g. { type: 'angle', bits: 10 }.`);
       return { ...base, kind: SlotKind.ANGLE, bits: spec.bits };

@@ -28,7 +28,7 @@ export interface SnapshotReceipt {
   tick: number;
   /** True when every part of `tick` has arrived. */
   complete: boolean;
-  /** The view of `tick` so far (all of it when complete); absent when the packet was dropped. Read-only; an incomplete view is updated in place by later parts. */
+  /** The view of `tick` so far (all of it when complete), built on first access; absent when the packet was dropped. Read-only: entity objects are shared between ticks. */
   state?: State;
   /** Why the packet was dropped, if it was. */
   dropped?: SnapshotDropReason;
@@ -58,9 +58,35 @@ export interface SnapshotDecoderOptions {
 
 const defaults = { keepTicks: 64, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
 
-interface Kept { q: QState; view: State }
-interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State; openedMs: number }
+interface Kept { q: QState; view: State | undefined }
+interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State | undefined; openedMs: number }
 interface Ops { removed: string[]; ids: string[]; entities: QEntity[]; added: number }
+
+/** Builds (once) the dequantized state of a kept or assembling tick; entity objects are cached per QEntity. */
+function viewOf(schema: CompiledSchema, holder: { q: QState; view: State | undefined }): State {
+  if (holder.view) return holder.view;
+  const view: State = {};
+  for (const [id, e] of holder.q) view[id] = dequantizeEntity(schema, e);
+  holder.view = view;
+  return view;
+}
+
+/** A receipt whose state is built only if someone reads it (a getter on the prototype, not per object). */
+class Receipt implements SnapshotReceipt {
+  ackTick?: number;
+  readonly #schema: CompiledSchema;
+  readonly #holder: Assembly;
+
+  constructor(readonly tick: number, readonly complete: boolean, ackTick: number | undefined, schema: CompiledSchema, holder: Assembly) {
+    if (ackTick !== undefined) this.ackTick = ackTick;
+    this.#schema = schema;
+    this.#holder = holder;
+  }
+
+  get state(): State {
+    return viewOf(this.#schema, this.#holder);
+  }
+}
 
 /** Client-side decoder: one per session. */
 export class SnapshotDecoder {
@@ -89,7 +115,8 @@ export class SnapshotDecoder {
 
   /** The complete state of `tick`, if kept. */
   stateAt(tick: number): State | undefined {
-    return this.kept.get(tick)?.view;
+    const kept = this.kept.get(tick);
+    return kept && viewOf(this.schema, kept);
   }
 
   /** Decodes one packet at local time `nowMs`; throws DECODE_FAILED when it is malformed. */
@@ -123,7 +150,7 @@ export class SnapshotDecoder {
     if (!asm) {
       asm = {
         base: base?.q, sameIds: base !== undefined, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
-        q: base ? new Map(base.q) : new Map(), view: base ? { ...base.view } : {}, openedMs: nowMs,
+        q: base ? new Map(base.q) : new Map(), view: undefined, openedMs: nowMs,
       };
       this.pending.set(tick, asm);
       if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
@@ -131,24 +158,21 @@ export class SnapshotDecoder {
     asm.got[header.partIndex] = true;
     asm.missing--;
     if (ops.removed.length > 0 || ops.added > 0) asm.sameIds = false;
-    for (const id of ops.removed) { asm.q.delete(id); delete asm.view[id]; }
+    asm.view = undefined;
+    for (const id of ops.removed) asm.q.delete(id);
     for (let i = 0; i < ops.ids.length; i++) {
       const id = ops.ids[i] as string, e = ops.entities[i] as QEntity;
       asm.q.set(id, e);
-      asm.view[id] = dequantizeEntity(this.schema, e);
     }
     const complete = asm.missing === 0;
     if (complete) {
       this.pending.delete(tick);
-      this.kept.set(tick, { q: asm.q, view: asm.view });
+      this.kept.set(tick, asm);
       if (asm.sameIds && asm.base) shareSortedIds(asm.base, asm.q);
       this.stats.completed++;
       for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
     }
-    const out: SnapshotReceipt = { tick, complete, state: asm.view };
-    const ack = this.kept.newestTick;
-    if (ack !== undefined) out.ackTick = ack;
-    return out;
+    return new Receipt(tick, complete, this.kept.newestTick, this.schema, asm);
   }
 
   private drop(tick: number, reason: SnapshotDropReason): SnapshotReceipt {
