@@ -150,10 +150,13 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
   }
 }
 
-/** Quantizes one entity; throws INVALID_ARGUMENT on a value its schema slot cannot carry. */
-export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity): QEntity {
+const scratch: (number | string)[] = new Array<number | string>(32).fill(0);
+
+/** Quantizes one entity (returning `reuse` when it carries the same values); throws INVALID_ARGUMENT on a value its schema slot cannot carry. */
+export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity, reuse?: QEntity): QEntity {
   const { slots, fieldSlot } = schema;
-  const v: (number | string)[] = new Array<number | string>(slots.length).fill(0);
+  const v = scratch;
+  v.fill(0, 0, slots.length);
   let mask = 0;
   let quatSeen = 0;
   let extras: Entity | undefined;
@@ -184,7 +187,12 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
       mask |= 1 << si;
     }
   }
-  return { mask, v, extras, view: undefined };
+  if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {
+    let same = true;
+    for (let i = 0, m = mask; same && m !== 0; i++, m >>>= 1) if (m & 1 && reuse.v[i] !== v[i]) same = false;
+    if (same) return reuse;
+  }
+  return { mask, v: v.slice(0, slots.length), extras, view: undefined };
 }
 
 const quatScratch = [0, 0, 0, 0];
@@ -265,10 +273,9 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
     if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
     if (id === '__proto__' || id.length > MAX_NAME_LENGTH)
       throw new HostmeshError('INVALID_ARGUMENT', `Entity id '${id.slice(0, 40)}' cannot be sent: ids must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
-    const q = quantizeEntity(schema, id, e);
     const prev = previous?.get(id);
     if (prev) known++;
-    out.set(id, prev && sameQEntity(prev, q) ? prev : q);
+    out.set(id, quantizeEntity(schema, id, e, prev));
   }
   if (previous && known === out.size && known === previous.size) shareSortedIds(previous, out);
   return out;

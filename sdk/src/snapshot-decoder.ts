@@ -8,7 +8,8 @@
  * are in, the tick is complete, kept as a future baseline, and becomes the tick to ack.
  * A packet whose baseline is not kept, or whose tick is not newer than the newest complete one,
  * is dropped and counted. Malformed packets throw HostmeshError('DECODE_FAILED'); every length
- * is checked against the bits left before anything is allocated.
+ * is checked against the bits left before anything is allocated. The plain `State` record of a
+ * tick is built only when read (entity objects are cached and shared between ticks).
  * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model.
  */
 import { BitReader, decodeFailed } from './bitpack.js';
@@ -48,7 +49,7 @@ export interface SnapshotDecoderStats {
 export interface SnapshotDecoderOptions {
   /** Field quantization; must equal the host's. Default: `defaultSchema`. */
   schema?: Schema;
-  /** Complete ticks kept as baselines. Default: 64. */
+  /** Complete ticks kept as baselines (must cover the ticks the host may still delta against: about one round trip). Default: 32. */
   keepTicks?: number;
   /** Incomplete ticks assembled at once; the oldest is abandoned beyond this. Default: 8. */
   maxPendingTicks?: number;
@@ -56,7 +57,7 @@ export interface SnapshotDecoderOptions {
   pendingTimeoutMs?: number;
 }
 
-const defaults = { keepTicks: 64, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
+const defaults = { keepTicks: 32, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
 
 interface Kept { q: QState; view: State | undefined }
 interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State | undefined; openedMs: number }
@@ -169,6 +170,7 @@ export class SnapshotDecoder {
       this.pending.delete(tick);
       this.kept.set(tick, asm);
       if (asm.sameIds && asm.base) shareSortedIds(asm.base, asm.q);
+      asm.base = undefined; // do not keep the baseline alive through this tick
       this.stats.completed++;
       for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
     }
