@@ -44,12 +44,12 @@ try {
   host.onMessage('ping-r', (d, from) => host.send('pong-r', d, { to: from }));
 
   // Unreliable: paced bursts of 5 every 5 ms, so the send buffer never fills; drops counted.
-  const dropsBefore = joiner.linkStats()[hostId].drops;
+  const dropsBefore = joiner.stats()[hostId].drops;
   for (let i = 0; i < count; i += 5) {
     for (let j = i; j < Math.min(count, i + 5); j++) joiner.send('u', { s: j, pad: 'x'.repeat(64) }, { reliable: false });
     await sleep(5);
   }
-  const senderDrops = joiner.linkStats()[hostId].drops - dropsBefore;
+  const senderDrops = joiner.stats()[hostId].drops - dropsBefore;
 
   // Reliable: all at once; the link queues under backpressure.
   for (let i = 0; i < count; i++) joiner.send('r', { s: i, pad: 'x'.repeat(64) });
@@ -98,7 +98,7 @@ try {
     },
     reliable: { sent: count, received: reliableSeqs.length, inOrder: reliableInOrder, complete: reliableComplete },
     rtt: { unreliable: summary(rtts.u, echoCount), reliable: summary(rtts.r, echoCount) },
-    linkStats: (({ rttMs, jitterMs, loss, drops, decodeErrors }) => ({ rttMs, jitterMs, loss, drops, decodeErrors }))(joiner.linkStats()[hostId]),
+    linkStats: (({ rttMs, jitterMs, loss, drops, decodeErrors }) => ({ rttMs, jitterMs, loss, drops, decodeErrors }))(joiner.stats()[hostId]),
   };
   await joiner.leave();
   await host.leave();
