@@ -17,7 +17,7 @@ import { HostmeshError } from './errors.js';
 import { dequantizeEntity, shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
-import { readDeltaBody, readFull, type RecordContext } from './snapshot-records.js';
+import { readChanged, readFull, type RecordContext } from './snapshot-records.js';
 import { SnapshotHistory } from './snapshot-history.js';
 
 /** Why a well-formed packet was not applied. */
@@ -188,7 +188,7 @@ export class SnapshotDecoder {
   /** Parses every record of a packet without touching any state. */
   private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
     const ops: Ops = { removed: [], ids: [], entities: [], added: h.added };
-    const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0 };
+    const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN };
     const ids = base ? sortedIds(base) : [];
     const index = (prev: number): number => {
       const i = prev + 1 + r.eg(h.gapK);
@@ -200,15 +200,8 @@ export class SnapshotDecoder {
     prev = -1;
     for (let n = 0; n < h.changed; n++) {
       const id = ids[(prev = index(prev))] as string;
-      if (r.bit()) {
-        if (!h.absK) decodeFailed('a full record comes without its code table');
-        ops.ids.push(id);
-        ops.entities.push(readFull(r, this.schema, ctx));
-      } else {
-        if (!h.deltaK) decodeFailed('a delta record comes without its code table');
-        ops.ids.push(id);
-        ops.entities.push(readDeltaBody(r, this.schema, base?.get(id) as QEntity, ctx));
-      }
+      ops.ids.push(id);
+      ops.entities.push(readChanged(r, this.schema, base?.get(id) as QEntity, ctx));
     }
     let prevId = '';
     if (h.added > 0 && !h.absK) decodeFailed('added entities come without their code table');

@@ -5,8 +5,8 @@
  *   header   version(4) schema fingerprint(8) tick(varuint) [baseline age] [part index/count]
  *            index-gap code order, Exp-Golomb orders per slot, counts of removed/changed/added
  *   removed  baseline indexes as gaps (both sides sort the baseline's ids, so an index names an id)
- *   changed  index gap, then either the changed slots' deltas (a bit mask, or one bit for "all")
- *            or, when the entity's set of fields changed, its full record
+ *   changed  index gap, then the changed slots' deltas (one bit when the same fields changed as in
+ *            the previous record, else a mask or "all") or, when its set of fields changed, a full record
  *   added    id front-coded against the previous added id (shared prefix length + suffix),
  *            then the full record: presence mask (or "same as previous"), absolute values
  * Deltas are integer differences of quantized values (angles wrap, bools flip for free,

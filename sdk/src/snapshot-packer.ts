@@ -14,7 +14,7 @@ import { HostmeshError } from './errors.js';
 import type { QEntity, QState } from './quantize.js';
 import type { CompiledSchema } from './schema.js';
 import { MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, writeHeader, type PacketHeader } from './snapshot-format.js';
-import { deltaCompatible, writeDeltaBody, writeFull, type RecordContext } from './snapshot-records.js';
+import { writeChanged, writeFull, type RecordContext } from './snapshot-records.js';
 
 function tooLarge(what: string, budgetBytes: number): HostmeshError {
   return new HostmeshError('MESSAGE_TOO_LARGE', `${what} does not fit one snapshot packet (${budgetBytes} bytes). Split it into smaller entities or move large fields out of the replicated state.`);
@@ -44,7 +44,7 @@ class Packer {
 
   constructor(private readonly schema: CompiledSchema, private readonly header: PacketHeader, private readonly budgetBytes: number, private readonly multi: boolean) {
     this.budget = budgetBytes * 8;
-    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0 };
+    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0, prevChanged: NaN };
     this.part = { ...header };
   }
 
@@ -55,6 +55,7 @@ class Packer {
     this.countsAt = w.pos - 36;
     this.part.removed = this.part.changed = this.part.added = 0;
     this.ctx.prevMask = 0;
+    this.ctx.prevChanged = NaN;
     this.prevIndex = -1;
     this.prevId = '';
   }
@@ -111,10 +112,7 @@ class Packer {
         for (;;) {
           const from = w.pos, mask = ctx.prevMask;
           w.eg(idx - this.prevIndex - 1, gapK);
-          const compat = deltaCompatible(c, b);
-          w.bit(!compat);
-          if (compat) writeDeltaBody(w, schema, c, b, ctx);
-          else writeFull(w, schema, c, ctx);
+          writeChanged(w, schema, c, b, ctx);
           if (this.fits(from, mask, id)) break;
         }
         this.prevIndex = idx;

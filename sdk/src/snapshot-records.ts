@@ -4,10 +4,10 @@
  * Full record: presence mask over schema slots (or one bit: "same as the previous full record"),
  * then each present value in absolute form (floats and ints zigzag Exp-Golomb, angles and
  * quaternions raw bits, bools one bit, strings length-prefixed), then fields outside the schema.
- * Delta record: one bit "every field changed" or a changed-mask over the fields present in the
- * baseline entity, then per changed field the integer difference (angles wrap; a bool flip
- * costs nothing; quaternions delta their three small components when the largest one is the
- * same). The encoder chooses the Exp-Golomb orders per packet; `RecordContext` carries them.
+ * Changed record: one bit "same fields changed as in the previous record", else a replace bit
+ * (then a full record) and "every field changed" or a mask over the baseline's fields; then per
+ * changed field the integer difference (angles wrap; a bool flip costs nothing; quaternions delta
+ * their three small components when the largest one is the same). The encoder chooses the Exp-Golomb orders per packet; `RecordContext` carries them.
  * Read more: Gaffer on Games, "Snapshot Compression".
  */
 import { decodeFailed, unzigzag, zigzag, type BitReader, type BitWriter } from './bitpack.js';
@@ -149,6 +149,8 @@ export interface RecordContext {
   absK: number[];
   deltaK: number[];
   prevMask: number;
+  /** Changed-field mask of the previous delta record in this packet (NaN: none yet). */
+  prevChanged: number;
 }
 
 /** Writes an entity's full record (presence, absolute values, extras). */
@@ -178,18 +180,32 @@ export function deltaCompatible(cur: QEntity, base: QEntity): boolean {
   return cur.mask === base.mask && (cur.extras === undefined) === (base.extras === undefined);
 }
 
-/** Writes a delta record body (caller ensured `deltaCompatible`). */
-export function writeDeltaBody(w: BitWriter, schema: CompiledSchema, cur: QEntity, base: QEntity, ctx: RecordContext): void {
-  let changed = 0, present = 0, all = true;
+/**
+ * Writes a changed entity: [same mask as the previous delta: 1] or [0][replace: 1 + full record]
+ * or [0][0][all fields: 1, or 0 + mask over the baseline's fields]; then extras and deltas.
+ */
+export function writeChanged(w: BitWriter, schema: CompiledSchema, cur: QEntity, base: QEntity, ctx: RecordContext): void {
+  if (!deltaCompatible(cur, base)) {
+    w.bits(0b10, 2);
+    writeFull(w, schema, cur, ctx);
+    return;
+  }
+  let changed = 0, all = true;
   for (let i = 0, m = base.mask; m !== 0; i++, m >>>= 1) {
     if (!(m & 1)) continue;
-    present++;
     if (cur.v[i] !== base.v[i]) changed |= 1 << i;
     else all = false;
   }
-  if (present > 0) {
-    w.bit(all);
-    if (!all) for (let i = 0, m = base.mask; m !== 0; i++, m >>>= 1) if (m & 1) w.bit((changed >>> i) & 1);
+  // Moving entities tend to change the same fields: "same as the previous record" costs one bit.
+  const same = changed === ctx.prevChanged;
+  ctx.prevChanged = changed;
+  if (same) w.bits(1, 1);
+  else {
+    w.bits(0, 2);
+    if (base.mask !== 0) {
+      w.bit(all);
+      if (!all) for (let i = 0, m = base.mask; m !== 0; i++, m >>>= 1) if (m & 1) w.bit((changed >>> i) & 1);
+    }
   }
   if (base.extras) {
     const extrasChanged = !sameExtras(cur.extras, base.extras);
@@ -200,13 +216,21 @@ export function writeDeltaBody(w: BitWriter, schema: CompiledSchema, cur: QEntit
     if (m & 1) writeDelta(w, schema.slots[i] as Slot, cur.v[i] as number | string, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
 }
 
-/** Reads a delta record body against `base`. */
-export function readDeltaBody(r: BitReader, schema: CompiledSchema, base: QEntity, ctx: RecordContext): QEntity {
+/** Reads a changed entity written by `writeChanged` against its baseline `base`. */
+export function readChanged(r: BitReader, schema: CompiledSchema, base: QEntity, ctx: RecordContext): QEntity {
   let changed = 0;
-  if (base.mask !== 0) {
+  if (r.bit()) {
+    changed = ctx.prevChanged;
+    if (Number.isNaN(changed) || (changed & ~base.mask) !== 0) decodeFailed('a delta reuses a field mask that does not fit its entity');
+  } else if (r.bit()) {
+    if (ctx.absK.length !== schema.slots.length) decodeFailed('a full record comes without its code table');
+    return readFull(r, schema, ctx);
+  } else if (base.mask !== 0) {
     if (r.bit()) changed = base.mask;
     else for (let i = 0, m = base.mask; m !== 0; i++, m >>>= 1) if (m & 1 && r.bit()) changed |= 1 << i;
   }
+  if (changed !== 0 && ctx.deltaK.length !== schema.slots.length) decodeFailed('a delta record comes without its code table');
+  ctx.prevChanged = changed;
   const extras = base.extras && r.bit() ? readExtras(r) : base.extras;
   const v = base.v.slice();
   for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
