@@ -25,6 +25,8 @@ export interface ConnectOptions {
   heartbeatIntervalMs?: number;
   /** Silence after which a peer is treated as gone, ms. Default: 5000. */
   peerTimeoutMs?: number;
+  /** 'relay' forces every connection through the server's TURN relays (needs TURN configured). Default: 'all'. */
+  iceTransportPolicy?: 'all' | 'relay';
   /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
   conditioner?: Partial<ConditionerSettings>;
 }
@@ -86,7 +88,9 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     conditioner,
   };
   const lobby = new LobbyClient(opts.server, connectTimeoutMs);
-  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), { connectTimeoutMs, link });
+  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), {
+    connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+  });
 
   return {
     async host(options = {}) {

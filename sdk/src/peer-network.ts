@@ -27,6 +27,8 @@ export interface PeerNetworkOptions {
   connectTimeoutMs: number;
   /** Options for every link. */
   link: Partial<LinkOptions>;
+  /** ICE candidate policy: 'relay' uses TURN only. */
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 /** Our endpoint on the signaling server, making and accepting links. */
@@ -63,7 +65,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
       secure,
       token: randomToken(),
       debug: 0,
-      config: { iceServers: config.iceServers },
+      config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new HostmeshError('SERVER_UNREACHABLE', `The signaling server at ${serverUrl} did not answer in ${opts.connectTimeoutMs} ms. Check that it is running.`)), opts.connectTimeoutMs);
