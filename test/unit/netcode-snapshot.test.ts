@@ -174,6 +174,35 @@ describe('delta snapshots', () => {
     expect(done.state).toEqual(after);
   });
 
+  it("900 cubes with 10% moving fit Gaffer's 256 kbit/s at 60 Hz with a 6-tick-old baseline", () => {
+    const cubeSchema: Schema = { x: { type: 'float', step: 0.01 }, y: { type: 'float', step: 0.01 }, z: { type: 'float', step: 0.01 }, q: { type: 'quat' } };
+    const rand = rng(21);
+    const cubes = Array.from({ length: 900 }, (_, i) => {
+      const speed = 0.5 + 2.5 * rand(), dir = rand() * 2 * Math.PI, spin = 0.5 + 2.5 * rand(), axis = rand() * 2 * Math.PI;
+      return { x: (i % 30) * 1.5, y: Math.floor(i / 30) * 1.5, vx: speed * Math.cos(dir), vy: speed * Math.sin(dir), spin, axis, angle: 0 };
+    });
+    const enc = new SnapshotEncoder({ schema: cubeSchema });
+    const dec = new SnapshotDecoder({ schema: cubeSchema });
+    let bytes = 0;
+    const ticks = 240, age = 6;
+    for (let t = 0; t < ticks + 30; t++) {
+      const state: State = {};
+      cubes.forEach((c, i) => {
+        if ((i + Math.floor(t / 30)) % 10 === 0) { c.x += c.vx / 60; c.y += c.vy / 60; c.angle += c.spin / 60; }
+        const s = Math.sin(c.angle / 2);
+        state[`cube-${i}`] = { x: c.x, y: c.y, z: 0.5, qx: s * Math.cos(c.axis), qy: s * Math.sin(c.axis), qz: 0, qw: Math.cos(c.angle / 2) };
+      });
+      enc.commit(t, state);
+      const packets = enc.encodeFor(t >= age ? t - age : undefined);
+      for (const p of packets) dec.receive(p, t);
+      if (t >= 30) bytes += packets.reduce((a, p) => a + p.length + 1, 0);
+      if (t === ticks + 29) expect(dec.stateAt(t)).toEqual(dequantizeState(compileSchema(cubeSchema), quantizeState(compileSchema(cubeSchema), state)));
+    }
+    const kbps = (bytes / ticks) * 8 * 60 / 1000;
+    expect(bytes / ticks).toBeLessThanOrEqual(530);
+    expect(kbps).toBeLessThanOrEqual(256);
+  });
+
   it('a static world costs a near-empty packet', () => {
     const w = world(900, 5);
     const enc = new SnapshotEncoder({ schema });
