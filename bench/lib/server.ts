@@ -1,0 +1,17 @@
+/** The real hostmesh server for benchmarks: port 0, rate and per-IP limits lifted (many joins from one IP). */
+import { resolve } from 'node:path';
+import { startServer } from '../../server/src/index.js';
+
+/** Starts a server that serves `dist/public` (bench pages at /bench/...). */
+export function benchServer(): ReturnType<typeof startServer> {
+  return startServer({
+    port: 0,
+    publicDir: resolve('dist/public'),
+    createRatePerMinute: 100_000,
+    joinRatePerMinute: 100_000,
+    lookupRatePerMinute: 100_000,
+    maxConnectionsPerIp: 10_000,
+    maxSignalingMessagesPerSecond: 100_000,
+    maxPlayersLimit: 64,
+  });
+}

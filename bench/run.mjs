@@ -1,0 +1,56 @@
+// Runs the hostmesh benchmarks: bundles each bench entry (TypeScript) with esbuild into
+// node_modules/.cache/hostmesh-bench/, runs each in its own Node process, and writes
+// bench/results/<name>.json + .md (+ .svg charts) and bench/results/summary.md.
+// Usage: node bench/run.mjs [--quick|--full|--smoke] [--only=codec,echo-node,...] [--out=DIR]
+// `npm run bench` builds first (the Chromium pages are served from dist/public).
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const mode = args.includes('--full') ? 'full' : args.includes('--smoke') ? 'smoke' : 'quick';
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'bench/results';
+
+/** Bench entries in run order; `summary` reads the others' JSON. */
+const ALL = ['codec', 'bandwidth', 'echo-node', 'join-node', 'host-cost', 'chromium', 'loss', 'summary'];
+const selected = ALL.filter((n) => !only || only.includes(n));
+const buildDir = resolve('node_modules/.cache/hostmesh-bench');
+mkdirSync(buildDir, { recursive: true });
+
+const started = Date.now();
+const entries = Object.fromEntries([...selected, ...(selected.includes('loss') ? ['loss-child'] : []), ...(selected.includes('host-cost') ? ['host-cost-clients'] : [])].map((n) => [n, `bench/${n}.ts`]));
+await build({
+  entryPoints: entries, outdir: buildDir, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm',
+  target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'warning',
+});
+if (selected.includes('chromium')) {
+  if (!existsSync('dist/public/hostmesh.js')) {
+    console.error('[bench] dist/public is missing: run `npm run build` first (npm run bench does).');
+    process.exit(1);
+  }
+  // The page bundle (SDK source + PeerJS + msgpackr) next to the copied bench/pages.
+  mkdirSync('dist/public/bench', { recursive: true });
+  await build({ entryPoints: ['bench/browser/page.ts'], outfile: 'dist/public/bench/page.js', bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, logLevel: 'warning' });
+}
+
+const limitsMs = { smoke: 120_000, quick: 300_000, full: 900_000 };
+const failed = [];
+for (const name of selected) {
+  console.log(`\n[bench] === ${name} (${mode}) ===`);
+  const t0 = Date.now();
+  const code = await new Promise((res) => {
+    const child = spawn(process.execPath, [`${buildDir}/${name}.mjs`], {
+      stdio: 'inherit', env: { ...process.env, BENCH_MODE: mode, BENCH_OUT: out, BENCH_BUILD_DIR: buildDir },
+    });
+    const stop = () => { child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); };
+    const timer = setTimeout(() => { console.error(`[bench] ${name} ran past ${limitsMs[mode] / 1000} s: stopping it`); stop(); }, limitsMs[mode]);
+    process.once('SIGINT', stop);
+    child.once('exit', (c, sig) => { clearTimeout(timer); process.off('SIGINT', stop); res(c ?? (sig ? 1 : 0)); });
+  });
+  console.log(`[bench] ${name} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s${code ? ` with exit code ${code}` : ''}`);
+  if (code) failed.push(name);
+}
+console.log(`\n[bench] ${mode} run done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${out}/${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+process.exit(failed.length ? 1 : 0);
