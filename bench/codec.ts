@@ -1,0 +1,129 @@
+/**
+ * Codec: encode and decode time and bytes of one world state, for the demo arena (8 players,
+ * 16 entities, default schema) and the cube scene (16, 128, 900 cubes, 10% moving):
+ * hostmesh's snapshot codec, full and delta (baseline 3 ticks old: what a client ~50 ms away
+ * has acked at 60 Hz), against JSON, plain msgpackr (records off, as hostmesh's own frames)
+ * and PeerJS's BinaryPack (its default serialization). Decoding hostmesh includes building the
+ * plain state object, as JSON.parse does. Each sample is one state; figures are medians.
+ */
+import { Packr } from 'msgpackr';
+import { pack as bpPack, unpack as bpUnpack } from 'peerjs-js-binarypack';
+import { SnapshotDecoder } from '../sdk/src/snapshot-decoder.js';
+import { SnapshotEncoder } from '../sdk/src/snapshot-encoder.js';
+import { SNAPSHOT_PACKET_BUDGET } from '../sdk/src/snapshot-frame.js';
+import type { Schema, State } from '../sdk/src/schema.js';
+import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';
+import { arenaScene, cubeScene, cubeSchema, type Scene } from './lib/scenes.js';
+import { median, percentile, ratio } from './lib/stats.js';
+
+const mode = benchMode();
+const ACK_LAG_TICKS = 3;
+let sink: unknown;
+
+interface CodecFigures { encodeUs: number; decodeUs: number; totalUs: number; encodeP99Us: number; decodeP99Us: number; bytes: number; packets?: number }
+interface Case { name: string; entities: number; make: () => Scene; schema?: Schema; iters: number }
+
+const it = (q: number, f: number) => (mode === 'smoke' ? 10 : mode === 'quick' ? q : f);
+const cases: Case[] = [
+  { name: 'arena-16', entities: 16, make: () => arenaScene(8), iters: it(1500, 6000) },
+  { name: 'cubes-16', entities: 16, make: () => cubeScene(16), schema: cubeSchema, iters: it(1500, 6000) },
+  { name: 'cubes-128', entities: 128, make: () => cubeScene(128), schema: cubeSchema, iters: it(300, 1500) },
+  { name: 'cubes-900', entities: 900, make: () => cubeScene(900), schema: cubeSchema, iters: it(60, 300) },
+];
+
+function figures(enc: number[], dec: number[], bytes: number[], packets?: number[]): CodecFigures {
+  const e = [...enc].sort((a, b) => a - b), d = [...dec].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 1000 * 100) / 100; // ms -> µs, 2 decimals
+  return {
+    encodeUs: r(median(e)), decodeUs: r(median(d)), totalUs: r(median(e) + median(d)),
+    encodeP99Us: r(percentile(e, 99)), decodeP99Us: r(percentile(d, 99)), bytes: median(bytes),
+    ...(packets ? { packets: median(packets) } : {}),
+  };
+}
+
+/** Times a stateless codec over `states` (after `warm` untimed ones). */
+function timeCodec(states: State[], warm: number, encode: (s: State) => unknown, decode: (b: unknown) => unknown, size: (b: unknown) => number): CodecFigures {
+  const enc: number[] = [], dec: number[] = [], bytes: number[] = [];
+  for (let i = 0; i < states.length; i++) {
+    const t0 = performance.now();
+    const b = encode(states[i]!);
+    const t1 = performance.now();
+    sink = decode(b);
+    const t2 = performance.now();
+    if (i < warm) continue;
+    enc.push(t1 - t0); dec.push(t2 - t1); bytes.push(size(b));
+  }
+  return figures(enc, dec, bytes);
+}
+
+/** Times hostmesh's codec: commit + encodeFor (full, or against the tick acked `lag` ticks ago), then decode + build the state. */
+function timeHostmesh(states: State[], warm: number, schema: Schema | undefined, lag: number | undefined): CodecFigures {
+  const s = schema ? { schema } : {};
+  const encoder = new SnapshotEncoder({ ...s, budgetBytes: SNAPSHOT_PACKET_BUDGET });
+  const decoder = new SnapshotDecoder(s);
+  const enc: number[] = [], dec: number[] = [], bytes: number[] = [], packets: number[] = [];
+  for (let i = 0; i < states.length; i++) {
+    const t0 = performance.now();
+    encoder.commit(i, states[i]!);
+    const ps = encoder.encodeFor(lag !== undefined && i >= lag ? i - lag : undefined);
+    const t1 = performance.now();
+    let state: State | undefined;
+    for (const p of ps) { const r = decoder.receive(p, i); if (r.complete) state = r.state; }
+    sink = state && Object.keys(state).length;
+    const t2 = performance.now();
+    if (!state) throw new Error(`tick ${i} did not complete`);
+    if (i < warm) continue;
+    enc.push(t1 - t0); dec.push(t2 - t1); bytes.push(ps.reduce((a, p) => a + p.length, 0)); packets.push(ps.length);
+  }
+  return figures(enc, dec, bytes, packets);
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
+const textEncoder = new TextEncoder();
+const results: Record<string, Record<string, CodecFigures>> = {};
+for (const c of cases) {
+  const scene = c.make();
+  const warm = Math.max(ACK_LAG_TICKS + 2, Math.floor(c.iters / 10));
+  const states = Array.from({ length: c.iters + warm }, () => scene.next());
+  results[c.name] = {
+    'hostmesh-full': timeHostmesh(states, warm, c.schema, undefined),
+    'hostmesh-delta': timeHostmesh(states, warm, c.schema, ACK_LAG_TICKS),
+    json: timeCodec(states, warm, (s) => JSON.stringify(s), (b) => JSON.parse(b as string), (b) => textEncoder.encode(b as string).length),
+    msgpackr: timeCodec(states, warm, (s) => packr.pack(s), (b) => packr.unpack(b as Uint8Array), (b) => (b as Uint8Array).length),
+    binarypack: timeCodec(states, warm, (s) => bpPack(s as never) as ArrayBuffer, (b) => bpUnpack(b as ArrayBuffer), (b) => (b as ArrayBuffer).byteLength),
+  };
+  console.log(`[codec] ${c.name}: ${JSON.stringify(results[c.name])}`);
+}
+void sink;
+
+const codecs = ['hostmesh-full', 'hostmesh-delta', 'json', 'msgpackr', 'binarypack'];
+const rows = cases.flatMap((c) => codecs.map((k) => {
+  const f = results[c.name]![k]!;
+  const hm = results[c.name]!['hostmesh-full']!;
+  return [c.name, k, f.encodeUs, f.decodeUs, f.totalUs, f.bytes, f.packets ?? null, ratio(f.totalUs, hm.totalUs), ratio(f.bytes, hm.bytes)];
+}));
+const goals: Goal[] = [];
+for (const name of ['arena-16', 'cubes-16']) {
+  const r = results[name]!;
+  const hm = r['hostmesh-full']!.totalUs;
+  goals.push({
+    goal: `codec at least 5× faster than JSON on 16 entities (${name}, encode + decode, full snapshot)`,
+    met: r.json!.totalUs / hm >= 5,
+    detail: `hostmesh ${hm} µs vs JSON ${r.json!.totalUs} µs: ×${ratio(r.json!.totalUs, hm)} (delta: ${r['hostmesh-delta']!.totalUs} µs, ×${ratio(r.json!.totalUs, r['hostmesh-delta']!.totalUs)})`,
+  });
+  goals.push({
+    goal: `codec at least 50× faster than BinaryPack on 16 entities (${name}, encode + decode, full snapshot)`,
+    met: r.binarypack!.totalUs / hm >= 50,
+    detail: `hostmesh ${hm} µs vs BinaryPack ${r.binarypack!.totalUs} µs: ×${ratio(r.binarypack!.totalUs, hm)} (delta: ×${ratio(r.binarypack!.totalUs, r['hostmesh-delta']!.totalUs)})`,
+  });
+}
+writeResult('codec', {
+  config: { cases: cases.map(({ name, entities, iters }) => ({ name, entities, iters })), ackLagTicks: ACK_LAG_TICKS, packetBudgetBytes: SNAPSHOT_PACKET_BUDGET, timing: 'performance.now() around each encode and each decode; medians' },
+  results, goals,
+  notes: [
+    'hostmesh encode = commit (quantize) + encodeFor; decode = every packet through SnapshotDecoder.receive + building the plain state object.',
+    '"× time" and "× bytes" are relative to hostmesh-full of the same state (higher = hostmesh smaller/faster).',
+    'arena-16 is the demo game shape: 8 players (x, y, angle, score, name, color), 7 pickups, 1 game entity; default schema.',
+  ],
+}, `## Encode + decode per state (µs, medians) and bytes\n\n${mdTable(['state', 'codec', 'encode µs', 'decode µs', 'total µs', 'bytes', 'packets', '× time', '× bytes'], rows)}`);
+process.exit(0);
