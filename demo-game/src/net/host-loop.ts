@@ -1,0 +1,45 @@
+/**
+ * Runs the authoritative HostGame on a hosting session: players' inputs (the host's own
+ * included, through sendInput) go into the simulation, joins and leaves add and remove
+ * avatars, a timer drives pickup spawns, and every change is published with setState.
+ * Inputs arrive as network events, so the host keeps simulating even in a background tab.
+ */
+import type { HostSession } from 'hostmesh';
+import { HostGame } from '../sim/host-game.js';
+
+/** Host-side controls of a running game. */
+export interface HostLoop {
+  /** The authoritative game. */
+  readonly game: HostGame;
+  /** Starts play; `lateJoin` false turns away players who join afterwards. */
+  start(lateJoin: boolean): void;
+  /** Stops the timer and every subscription. */
+  stop(): void;
+}
+
+/** Message shown to a player turned away because the game already started. */
+export const LATE_JOIN_REFUSED = 'the game has already started and the host does not allow late joins';
+
+/** Starts the host's game loop on `session`. */
+export function startHostLoop(session: HostSession): HostLoop {
+  const game = new HostGame({ seed: (Date.now() % 100_000) + 1 });
+  for (const p of session.players.values()) game.addPlayer(p.id, p.name, p.seat);
+  const publish = () => { if (!session.isClosed) session.setState(game.state); };
+  publish();
+  const offs = [
+    // Publish on every input, changed or not: setState is what acknowledges clients' inputs.
+    session.onInput((input, fromId) => { game.input(fromId, input); publish(); }),
+    session.on('playerJoin', (p) => {
+      if (game.phase === 'play' && !game.lateJoin) { session.kick(p.id, LATE_JOIN_REFUSED); return; }
+      game.addPlayer(p.id, p.name, p.seat);
+      publish();
+    }),
+    session.on('playerLeave', (p) => { game.removePlayer(p.id); publish(); }),
+  ];
+  const timer = setInterval(() => { if (game.step(performance.now())) publish(); }, 100);
+  return {
+    game,
+    start(lateJoin) { game.start(lateJoin); publish(); },
+    stop() { clearInterval(timer); for (const off of offs) off(); },
+  };
+}

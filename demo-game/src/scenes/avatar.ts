@@ -1,0 +1,40 @@
+/** A player's avatar: a coloured disc with a facing notch, the name above, a crown on the host. */
+import Phaser from 'phaser';
+import { PLAYER_RADIUS, type PlayerEntity } from '../sim/arena.js';
+
+/** Draws one player. */
+export class Avatar {
+  private readonly root: Phaser.GameObjects.Container;
+  private readonly body: Phaser.GameObjects.Graphics;
+  private readonly label: Phaser.GameObjects.Text;
+  private drawn = '';
+
+  constructor(scene: Phaser.Scene, private readonly isSelf: boolean, private readonly isHost: boolean) {
+    this.body = scene.add.graphics();
+    this.label = scene.add.text(0, -PLAYER_RADIUS - 16, '', {
+      fontFamily: 'system-ui, sans-serif', fontSize: '15px', color: '#ffffff', fontStyle: 'bold',
+    }).setOrigin(0.5, 1).setStroke('#0b1020', 4);
+    this.root = scene.add.container(0, 0, [this.body, this.label]).setDepth(isSelf ? 20 : 10);
+  }
+
+  /** Moves and, when needed, redraws the avatar for `p`. */
+  update(p: PlayerEntity): void {
+    this.root.setPosition(p.x, p.y);
+    this.body.setRotation(p.angle);
+    const key = `${p.name}|${p.color}`;
+    if (key === this.drawn) return;
+    this.drawn = key;
+    this.label.setText(`${this.isHost ? '♛ ' : ''}${p.name}${this.isSelf ? ' (you)' : ''}`);
+    this.label.setColor(this.isHost ? '#ffd66b' : '#ffffff');
+    const g = this.body.clear();
+    g.fillStyle(0x000000, 0.35).fillCircle(3, 4, PLAYER_RADIUS);
+    g.fillStyle(p.color, 1).fillCircle(0, 0, PLAYER_RADIUS);
+    g.lineStyle(this.isSelf ? 4 : 2, 0xffffff, this.isSelf ? 0.95 : 0.5).strokeCircle(0, 0, PLAYER_RADIUS);
+    g.fillStyle(0x0b1020, 0.8).fillTriangle(PLAYER_RADIUS - 2, 0, PLAYER_RADIUS - 11, -6, PLAYER_RADIUS - 11, 6);
+  }
+
+  /** Removes the avatar. */
+  destroy(): void {
+    this.root.destroy();
+  }
+}

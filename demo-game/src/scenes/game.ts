@@ -1,0 +1,33 @@
+/** The Phaser game: one canvas for the page's lifetime, drawing whichever session is current. */
+import Phaser from 'phaser';
+import type { ArenaView } from '../net/arena-view.js';
+import { ARENA } from '../sim/arena.js';
+import { ArenaScene, VIEW_KEY } from './arena-scene.js';
+
+/** The arena canvas; `show` a session's view, `hide` for an empty arena. */
+export class ArenaGame {
+  private readonly game: Phaser.Game;
+
+  constructor(parent: HTMLElement) {
+    this.game = new Phaser.Game({
+      type: Phaser.AUTO,
+      parent,
+      width: ARENA.width,
+      height: ARENA.height,
+      backgroundColor: '#0b1020',
+      banner: false,
+      scale: { mode: Phaser.Scale.FIT, autoCenter: Phaser.Scale.CENTER_BOTH },
+      scene: [ArenaScene],
+    });
+  }
+
+  /** Draws `view`'s arena from the next frame on. */
+  show(view: ArenaView): void {
+    this.game.registry.set(VIEW_KEY, view);
+  }
+
+  /** Shows an empty arena. */
+  hide(): void {
+    this.game.registry.set(VIEW_KEY, undefined);
+  }
+}
