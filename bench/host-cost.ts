@@ -1,0 +1,88 @@
+/**
+ * Host cost: CPU time per snapshot tick of a Node host at 30 Hz with 1, 4 and 8 clients, then
+ * more clients (12, 16, 20, 24) until the host no longer sustains 30 Hz. The host (and the
+ * signaling server, idle while measuring) runs in this process; the clients run in one child
+ * process (host-cost-clients.ts), each sending an input every 33 ms. World: one demo-arena
+ * player entity per member, moved by its inputs, plus 8 pickups. Per window: ticks/s, process
+ * CPU (user + system, every thread: JS, libwebrtc's network and signaling threads) per tick,
+ * wall time of the tick's encode + send, and snapshots/s each client received.
+ * "Sustained" = host ≥ 28.5 ticks/s and median client ≥ 28.5 snapshots/s.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { connect } from '../sdk/src/node.js';
+import type { State } from '../sdk/src/schema.js';
+import { hookHostTick } from './lib/host-hook.js';
+import { sleep, withTimeout } from './lib/node-paths.js';
+import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';
+import { benchServer } from './lib/server.js';
+import { median, round3, summarize } from './lib/stats.js';
+
+const mode = benchMode();
+const HZ = 30;
+const steps = { smoke: [1], quick: [1, 4, 8], full: [1, 4, 8, 12, 16, 20, 24] }[mode];
+const windowS = { smoke: 1, quick: 3, full: 6 }[mode];
+
+interface Row { clients: number; ticksPerSec: number; cpuMsPerTick: number; cpuPct: number; tickWallMs: ReturnType<typeof summarize>; clientSnapshotsPerSec: { median: number; min: number }; sustained: boolean }
+const rows: Row[] = [];
+let child: ChildProcess | undefined;
+const server = await benchServer();
+const ask = <T>(msg: object, timeoutMs = 120_000): Promise<T> => withTimeout(new Promise<T>((res) => { child!.once('message', (m) => res(m as T)); child!.send(msg); }), timeoutMs, JSON.stringify(msg));
+let stopReason = 'reached the largest step';
+try {
+  const host = await connect({ server: server.url, peerTimeoutMs: 30_000 }).host({ maxPlayers: 64, tickRateHz: HZ });
+  const players = new Map<string, { x: number; y: number }>([[host.selfId, { x: 480, y: 300 }]]);
+  host.on('playerJoin', (p) => players.set(p.id, { x: 100 + Math.random() * 760, y: 100 + Math.random() * 400 }));
+  host.on('playerLeave', (p) => players.delete(p.id));
+  host.onInput<{ dx: number; dy: number }>((input, from) => { const p = players.get(from); if (p) { p.x += input.dx * 8; p.y += input.dy * 8; } });
+  const build = (): State => {
+    const s: State = {};
+    for (const [id, p] of players) s[id] = { kind: 'player', x: p.x, y: p.y, angle: (p.x + p.y) % 6, score: 0, name: 'player', color: 0xffaa00 };
+    for (let k = 1; k <= 8; k++) s[`k${k}`] = { kind: 'pickup', x: k * 100, y: 300, value: 1 };
+    return s;
+  };
+  host.setState(build());
+  const hook = hookHostTick(host, () => host.setState(build()));
+  child = fork(`${process.env.BENCH_BUILD_DIR ?? '.'}/host-cost-clients.mjs`, [], { env: { ...process.env, HM_SERVER: server.url, HM_CODE: host.code }, stdio: 'inherit' });
+  await new Promise((res) => child!.once('message', res));
+  let total = 0;
+  for (const n of steps) {
+    const r = await ask<{ added: number; total: number; error?: string }>({ add: n - total });
+    total = r.total;
+    if (r.error || total < n) { stopReason = `could not add clients beyond ${total}: ${r.error ?? 'join failed'}`; break; }
+    await sleep(1500); // let the mesh settle
+    await ask({ count: true });
+    hook.reset();
+    const ticks0 = hook.ticks, cpu0 = process.cpuUsage(), t0 = performance.now();
+    await sleep(windowS * 1000);
+    const cpu = process.cpuUsage(cpu0), wall = (performance.now() - t0) / 1000, ticks = hook.ticks - ticks0;
+    const snaps = (await ask<{ snapshots: number[] }>({ count: true })).snapshots.map((x) => x / wall);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const row: Row = {
+      clients: total, ticksPerSec: round3(ticks / wall), cpuMsPerTick: round3(cpuMs / Math.max(1, ticks)), cpuPct: Math.round(cpuMs / 10 / wall),
+      tickWallMs: summarize(hook.tickMs), clientSnapshotsPerSec: { median: round3(median(snaps)), min: round3(Math.min(...snaps)) }, sustained: false,
+    };
+    row.sustained = row.ticksPerSec >= HZ * 0.95 && row.clientSnapshotsPerSec.median >= HZ * 0.95;
+    rows.push(row);
+    console.log(`[host-cost] ${JSON.stringify(row)}`);
+    if (!row.sustained && total >= 8) { stopReason = `fell behind at ${total} clients`; break; }
+  }
+  await ask({ quit: true }, 30_000).catch(() => {});
+  await host.leave();
+} finally {
+  child?.kill('SIGKILL');
+  await server.close();
+}
+const sustained = rows.filter((r) => r.sustained).map((r) => r.clients);
+const best = sustained.length ? Math.max(...sustained) : 0;
+const goals: Goal[] = [];
+writeResult('host-cost', {
+  config: { tickRateHz: HZ, steps, windowSeconds: windowS, clientInputHz: 30, clientsProcess: 'one child process for all clients (full mesh between them)' },
+  results: { rows, highestSustained: best, stopReason }, goals,
+  notes: [
+    'CPU per tick = host process CPU (all threads) over the window / ticks sent; it includes receiving inputs and heartbeats, not only encoding.',
+    'Clients share the same 2 cores in one process: past some size the clients process, not the host, is what falls behind (see client snapshots/s).',
+    `Highest client count sustained at ${HZ} Hz: ${best} (${stopReason}; steps tried: ${steps.join(', ')}).`,
+  ],
+}, `## Host cost at ${HZ} Hz (Node host)\n\n${mdTable(['clients', 'ticks/s', 'CPU ms / tick', 'host CPU %', 'tick encode+send p50 ms', 'p99 ms', 'client snapshots/s (median / min)', 'sustained'],
+  rows.map((r) => [r.clients, r.ticksPerSec, r.cpuMsPerTick, r.cpuPct, r.tickWallMs.p50, r.tickWallMs.p99, `${r.clientSnapshotsPerSec.median} / ${r.clientSnapshotsPerSec.min}`, r.sustained ? 'yes' : 'no']))}\n\nHighest client count sustained at ${HZ} Hz on this machine: **${best}** (${stopReason}).`);
+process.exit(0);
