@@ -8,5 +8,7 @@ const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   console.log('[hostmesh] installing npm dependencies (first run) ...');
-  execSync(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install`, not `npm ci`: it follows package-lock.json too, and does not refuse a lock
+  // whose optional per-platform packages (e.g. msgpackr-extract for darwin) a mirror left out.
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
