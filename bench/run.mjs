@@ -2,10 +2,9 @@
 // node_modules/.cache/hostmesh-bench/, runs each in its own Node process, and writes
 // bench/results/<name>.json + .md (+ .svg charts) and bench/results/summary.md.
 // Usage: node bench/run.mjs [--quick|--full|--smoke] [--only=codec,echo-node,...] [--out=DIR]
-// `npm run bench` builds first (the Chromium pages are served from dist/public).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -25,14 +24,14 @@ await build({
   entryPoints: entries, outdir: buildDir, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm',
   target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'warning',
 });
+// The Chromium page: bench/pages/ plus a bundle of the page script (SDK source, PeerJS,
+// msgpackr), in a public dir of our own so a concurrent `npm run build` cannot pull it away.
+// The server serves it cross-origin isolated at /bench/.
+const publicDir = `${buildDir}/public`;
 if (selected.includes('chromium')) {
-  if (!existsSync('dist/public/hostmesh.js')) {
-    console.error('[bench] dist/public is missing: run `npm run build` first (npm run bench does).');
-    process.exit(1);
-  }
-  // The page bundle (SDK source + PeerJS + msgpackr) next to the copied bench/pages.
-  mkdirSync('dist/public/bench', { recursive: true });
-  await build({ entryPoints: ['bench/browser/page.ts'], outfile: 'dist/public/bench/page.js', bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, logLevel: 'warning' });
+  rmSync(publicDir, { recursive: true, force: true });
+  cpSync('bench/pages', `${publicDir}/bench`, { recursive: true });
+  await build({ entryPoints: ['bench/browser/page.ts'], outfile: `${publicDir}/bench/page.js`, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', minify: true, logLevel: 'warning' });
 }
 
 const limitsMs = { smoke: 120_000, quick: 300_000, full: 900_000 };
@@ -42,7 +41,7 @@ for (const name of selected) {
   const t0 = Date.now();
   const code = await new Promise((res) => {
     const child = spawn(process.execPath, [`${buildDir}/${name}.mjs`], {
-      stdio: 'inherit', env: { ...process.env, BENCH_MODE: mode, BENCH_OUT: out, BENCH_BUILD_DIR: buildDir },
+      stdio: 'inherit', env: { ...process.env, BENCH_MODE: mode, BENCH_OUT: out, BENCH_BUILD_DIR: buildDir, BENCH_PUBLIC_DIR: publicDir },
     });
     const stop = () => { child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); };
     const timer = setTimeout(() => { console.error(`[bench] ${name} ran past ${limitsMs[mode] / 1000} s: stopping it`); stop(); }, limitsMs[mode]);

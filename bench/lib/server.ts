@@ -2,11 +2,11 @@
 import { resolve } from 'node:path';
 import { startServer } from '../../server/src/index.js';
 
-/** Starts a server that serves `dist/public` (bench pages at /bench/...). */
-export function benchServer(): ReturnType<typeof startServer> {
+/** Starts a server; `publicDir` (default `dist/public`) is served cross-origin isolated at `/`, bench pages at /bench/... */
+export function benchServer(publicDir = 'dist/public'): ReturnType<typeof startServer> {
   return startServer({
     port: 0,
-    publicDir: resolve('dist/public'),
+    publicDir: resolve(publicDir),
     createRatePerMinute: 100_000,
     joinRatePerMinute: 100_000,
     lookupRatePerMinute: 100_000,
