@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/src/index.js';
 import type { DemoDebug } from '../../demo-game/src/debug-hook.js';
 import { browserSkipReason, launchBrowser, screenshot } from '../helpers/browser.js';
-import { openDemo, pickupIds, releaseAll, selfId, steer, waitInPage, world, type DemoPage } from '../helpers/demo-pages.js';
+import { browserNetworkLog, hostFromMenu, menuError, openDemo, pickupIds, releaseAll, selfId, steer, waitInPage, world, type DemoPage } from '../helpers/demo-pages.js';
 
 declare const __hostmeshDemo: DemoDebug;
 type Arrow = Parameters<typeof steer>[1] extends Set<infer K> ? K : never;
@@ -31,10 +31,7 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     const pages: DemoPage[] = [];
     const a = await openDemo(browser, server.url, 'A');
     pages.push(a);
-    await a.page.fill('[data-testid=player-name]', 'Ann');
-    await a.page.click('[data-testid=host-btn]');
-    await waitInPage(a, 'the invite panel', () => document.querySelector('[data-testid=lobby-code]') !== null, null);
-    const code = (await a.page.textContent('[data-testid=lobby-code]'))?.trim() ?? '';
+    const code = await hostFromMenu(a, { playerName: 'Ann' });
     expect(code).toMatch(/^[0-9A-Z]{6}$/);
     expect(await a.page.inputValue('[data-testid=invite-link]')).toBe(`${server.url}/?join=${code}`);
 
@@ -100,14 +97,54 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     pages.push(c);
     await c.page.fill('[data-testid=join-code]', ' zz-zz zz ');
     await c.page.click('[data-testid=join-btn]');
-    await waitInPage(c, 'the error banner', () => document.querySelector('[data-testid=error]') !== null, null);
-    expect(await c.page.getAttribute('[data-testid=error]', 'data-code')).toBe('LOBBY_NOT_FOUND');
+    expect(await menuError(c)).toBe('LOBBY_NOT_FOUND');
     expect(await c.page.textContent('[data-testid=error]')).toContain('No lobby has this code');
     await screenshot(c.page, 'demo-error');
 
     // Chromium itself logs every 4xx answer to fetch() as "Failed to load resource"; the lobby
     // API rightly answers an unknown code with 404. That line is the browser's, not the page's.
-    const browserNetworkLog = /^C console\.error: Failed to load resource: the server responded with a status of 404/;
-    expect(pages.flatMap((p) => p.errors).filter((e) => !browserNetworkLog.test(e))).toEqual([]);
+    expect([...a.errors, ...b.errors, ...c.errors.filter((e) => !browserNetworkLog.test(e))]).toEqual([]);
+    await Promise.all([a.page.close(), c.page.close()]);
+  });
+
+  it('asks for the password only when the lobby needs it, reports a full lobby and a host that left', { timeout: 90_000 }, async () => {
+    const a = await openDemo(browser, server.url, 'A');
+    const code = await hostFromMenu(a, { playerName: 'Ann', maxPlayers: 2, isPublic: false, password: 'sesame' });
+    const b = await openDemo(browser, `${server.url}/?join=${code}`, 'B');
+    await waitInPage(b, 'the password prompt', () => document.querySelector('[data-testid=prompt]')?.textContent?.includes('Password needed'), null);
+    await b.page.fill('[data-testid=prompt-input]', 'wrong');
+    await b.page.click('[data-testid=prompt-ok]');
+    await waitInPage(b, 'the wrong-password prompt', () => document.querySelector('[data-testid=prompt]')?.textContent?.includes('Wrong password'), null);
+    await b.page.fill('[data-testid=prompt-input]', 'sesame');
+    await b.page.click('[data-testid=prompt-ok]');
+    for (const p of [a, b]) await waitInPage(p, 'two players in the lobby', () => document.querySelectorAll('[data-testid=player]').length === 2, null);
+
+    const c = await openDemo(browser, `${server.url}/?join=${code}`, 'C');
+    await waitInPage(c, 'the password prompt', () => document.querySelector('[data-testid=prompt]') !== null, null);
+    await c.page.fill('[data-testid=prompt-input]', 'sesame');
+    await c.page.click('[data-testid=prompt-ok]');
+    expect(await menuError(c)).toBe('LOBBY_FULL');
+
+    await a.page.click('#leave-lobby');
+    expect(await menuError(b)).toBe('HOST_LEFT');
+    expect(await b.page.textContent('[data-testid=error]')).toContain('The host left');
+    await screenshot(b.page, 'demo-host-left');
+    expect(await a.page.$('[data-testid=error]')).toBeNull(); // leaving on purpose is no error
+    // The 403 (wrong password) and 409 (full) answers are logged by Chromium itself, as above.
+    expect([...a.errors, ...b.errors, ...c.errors].filter((e) => !browserNetworkLog.test(e))).toEqual([]);
+    for (const p of [a, b, c]) await p.page.close();
+  });
+
+  it('says so when the server is down', { timeout: 60_000 }, async () => {
+    const own = await startServer({ port: 0 });
+    const p = await openDemo(browser, own.url, 'P');
+    await own.close();
+    await p.page.click('[data-testid=refresh-lobbies]');
+    await waitInPage(p, 'the lobby list error', () => document.querySelector('[data-testid=lobby-error]')?.textContent?.includes('Server unreachable'), null);
+    await p.page.click('[data-testid=host-btn]');
+    expect(await menuError(p)).toBe('SERVER_UNREACHABLE');
+    await screenshot(p.page, 'demo-server-down');
+    expect(p.errors.filter((e) => !browserNetworkLog.test(e))).toEqual([]);
+    await p.page.close();
   });
 });

@@ -22,7 +22,7 @@ export async function openDemo(browser: Browser, url: string, label: string): Pr
 }
 
 /** Waits until `fn(arg)`, evaluated in the page, is truthy (polled every 50 ms). */
-export async function waitInPage<A>(p: DemoPage, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 15_000): Promise<void> {
+export async function waitInPage<A>(p: DemoPage, what: string, fn: (arg: A) => unknown, arg: A, timeoutMs = 20_000): Promise<void> {
   try {
     await p.page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout: timeoutMs, polling: 50 });
   } catch (err) {
@@ -65,3 +65,26 @@ export async function releaseAll(page: Page, held: Set<Arrow>): Promise<void> {
   for (const k of held) await page.keyboard.up(k);
   held.clear();
 }
+
+/** Host-form choices for `hostFromMenu`. */
+export interface HostForm { playerName: string; maxPlayers?: number; isPublic?: boolean; password?: string }
+
+/** Hosts a lobby from the menu and returns its code, read from the invite panel. */
+export async function hostFromMenu(p: DemoPage, form: HostForm): Promise<string> {
+  await p.page.fill('[data-testid=player-name]', form.playerName);
+  if (form.maxPlayers !== undefined) await p.page.selectOption('#host-max', String(form.maxPlayers));
+  if (form.isPublic !== undefined) await p.page.setChecked('#host-public', form.isPublic);
+  if (form.password !== undefined) await p.page.fill('#host-password', form.password);
+  await p.page.click('[data-testid=host-btn]');
+  await waitInPage(p, 'the invite panel', () => document.querySelector('[data-testid=lobby-code]') !== null, null);
+  return (await p.page.textContent('[data-testid=lobby-code]'))?.trim() ?? '';
+}
+
+/** Waits for the menu's error banner and returns its error code. */
+export async function menuError(p: DemoPage, timeoutMs = 20_000): Promise<string | null> {
+  await waitInPage(p, 'the error banner', () => document.querySelector('[data-testid=error]') !== null, null, timeoutMs);
+  return p.page.getAttribute('[data-testid=error]', 'data-code');
+}
+
+/** Console lines Chromium itself writes for failed fetches (4xx answers, refused connections). */
+export const browserNetworkLog = /console\.error: Failed to load resource: (the server responded with a status of 4\d\d|net::ERR_CONNECTION_REFUSED)/;

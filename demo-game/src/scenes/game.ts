@@ -7,6 +7,7 @@ import { ArenaScene, VIEW_KEY } from './arena-scene.js';
 /** The arena canvas; `show` a session's view, `hide` for an empty arena. */
 export class ArenaGame {
   private readonly game: Phaser.Game;
+  private shown = false;
 
   constructor(parent: HTMLElement) {
     this.game = new Phaser.Game({
@@ -19,15 +20,20 @@ export class ArenaGame {
       scale: { mode: Phaser.Scale.FIT, autoCenter: Phaser.Scale.CENTER_BOTH },
       scene: [ArenaScene],
     });
+    this.game.pause(); // nothing to draw behind the menu: no frames, no CPU
   }
 
   /** Draws `view`'s arena from the next frame on. */
   show(view: ArenaView): void {
+    this.shown = true;
     this.game.registry.set(VIEW_KEY, view);
+    this.game.resume();
   }
 
-  /** Shows an empty arena. */
+  /** Shows an empty arena, then stops rendering (the menu covers it). */
   hide(): void {
+    this.shown = false;
     this.game.registry.set(VIEW_KEY, undefined);
+    setTimeout(() => { if (!this.shown) this.game.pause(); }, 250); // after a frame has cleared the arena
   }
 }
