@@ -53,7 +53,7 @@ try {
   };
   const [a, b] = [await open(), await open()]; // a answers, b measures
   timing = await call(b, 'timing');
-  console.log(`[chromium] ${chromiumVersion}; crossOriginIsolated=${timing.crossOriginIsolated}, performance.now() step ${timing.timerResolutionUs} µs`);
+  console.log(`[chromium] ${chromiumVersion}; crossOriginIsolated=${timing!.crossOriginIsolated}, performance.now() step ${timing!.timerResolutionUs} µs`);
 
   // Connect every path.
   await call(a, 'rawCreate', true);

@@ -49,7 +49,7 @@ const bench = {
     rawCh.binaryType = 'arraybuffer';
     const ch = rawCh;
     ch.onmessage = echo ? (e) => ch.send(e.data as ArrayBuffer) : (e) => deliver('raw')(e.data);
-    senders.set('raw', (d) => ch.send(d));
+    senders.set('raw', (d) => ch.send(d as Uint8Array<ArrayBuffer>));
   },
   async rawOffer(): Promise<RTCSessionDescriptionInit> {
     await pc!.setLocalDescription(await pc!.createOffer());

@@ -86,7 +86,7 @@ async function rawPair(): Promise<Pair> {
     const slot = handlerSlot();
     ch.onmessage = (e: MessageEvent) => slot.call(packr.unpack(toBytes(e.data)));
     return {
-      send: (v) => { if (ch.readyState === 'open' && ch.bufferedAmount < 16384) ch.send(packr.pack(v)); },
+      send: (v) => { if (ch.readyState === 'open' && ch.bufferedAmount < 16384) ch.send(packr.pack(v) as Uint8Array<ArrayBuffer>); },
       onMessage: slot.set,
     };
   };
