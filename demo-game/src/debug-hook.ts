@@ -2,7 +2,7 @@
  * `window.__hostmeshDemo`: a read-only window on the demo for end-to-end tests and curious
  * developers (open the console and look at `__hostmeshDemo.world()`).
  */
-import type { State } from 'hostmesh';
+import type { ConditionerSettings, State } from 'hostmesh';
 import type { DemoApp, Screen } from './app.js';
 
 /** What the hook exposes. */
@@ -20,6 +20,8 @@ export interface DemoDebug {
   view(): State;
   /** Code of the last error shown on the menu. */
   lastError(): string | undefined;
+  /** The link conditioner's settings (what the dev panel set). */
+  conditioner(): ConditionerSettings;
 }
 
 /** Installs `window.__hostmeshDemo` for `app`. */
@@ -35,6 +37,7 @@ export function installDebugHook(app: DemoApp): void {
     world: () => app.world(),
     view: () => live()?.getState() ?? {},
     lastError: () => app.lastError?.code,
+    conditioner: () => ({ ...app.net.conditioner.settings }),
   };
   (window as unknown as { __hostmeshDemo: DemoDebug }).__hostmeshDemo = hook;
 }
