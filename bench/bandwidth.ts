@@ -79,7 +79,7 @@ try {
     let snaps = 0;
     client.on('snapshot', () => { snaps++; });
     await withTimeout((async () => { while (snaps < 10) await sleep(10); })(), 10_000, 'first snapshots');
-    const seconds = mode === 'smoke' ? 1 : mode === 'quick' ? 3 : 8;
+    const seconds = mode === 'smoke' ? 1 : mode === 'quick' ? 1.5 : 6;
     const b0 = host.stats()[client.selfId]!.bytesOut, t0 = performance.now(), s0 = snaps;
     void hook;
     await sleep(seconds * 1000);

@@ -20,7 +20,7 @@ import { median, round3, summarize } from './lib/stats.js';
 const mode = benchMode();
 const HZ = 30;
 const steps = { smoke: [1], quick: [1, 4, 8], full: [1, 4, 8, 12, 16, 20, 24] }[mode];
-const windowS = { smoke: 1, quick: 3, full: 6 }[mode];
+const windowS = { smoke: 1, quick: 2, full: 5 }[mode];
 
 interface Row { clients: number; ticksPerSec: number; cpuMsPerTick: number; cpuPct: number; tickWallMs: ReturnType<typeof summarize>; clientSnapshotsPerSec: { median: number; min: number }; sustained: boolean }
 const rows: Row[] = [];
@@ -49,7 +49,7 @@ try {
     const r = await ask<{ added: number; total: number; error?: string }>({ add: n - total });
     total = r.total;
     if (r.error || total < n) { stopReason = `could not add clients beyond ${total}: ${r.error ?? 'join failed'}`; break; }
-    await sleep(1500); // let the mesh settle
+    await sleep(mode === 'full' ? 1500 : 800); // let the mesh settle
     await ask({ count: true });
     hook.reset();
     const ticks0 = hook.ticks, cpu0 = process.cpuUsage(), t0 = performance.now();

@@ -25,8 +25,8 @@ const paths: readonly PathName[] = process.env.BENCH_PATHS ? (process.env.BENCH_
   : mode === 'full' ? PATHS : ['hostmesh-unreliable', 'peerjs-default', 'peerjs-unordered'];
 const D = {
   smoke: { s30: 1000, s60: 1000, closed: 10, snap: 1000 },
-  quick: { s30: 3000, s60: 2000, closed: 30, snap: 2500 },
-  full: { s30: 10_000, s60: 6000, closed: 150, snap: 8000 },
+  quick: { s30: 3000, s60: 1500, closed: 20, snap: 2500 },
+  full: { s30: 8000, s60: 5000, closed: 100, snap: 6000 },
 }[mode];
 const SIZE = 64;
 const unreliablePath = (p: PathName) => p === 'raw' || p === 'hostmesh-unreliable';

@@ -13,6 +13,8 @@ export interface MachineInfo {
   cpuModel: string;
   cores: number;
   memoryGiB: number;
+  /** 1-minute load average when the bench started (the machine may be shared). */
+  loadAvg1m: number;
   os: string;
   node: string;
   commit: string;
@@ -20,6 +22,8 @@ export interface MachineInfo {
   chromium?: string;
 }
 
+/** Load when this process started (before the bench loaded the machine itself). */
+const startLoad = os.loadavg()[0] ?? 0;
 const require = createRequire(`${process.cwd()}/package.json`);
 
 /** Version of an installed package, or 'missing'. */
@@ -48,6 +52,7 @@ export function machineInfo(): MachineInfo {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     cores: os.cpus().length,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAvg1m: Math.round(startLoad * 100) / 100,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit,
@@ -65,5 +70,5 @@ export function machineInfo(): MachineInfo {
 /** One line naming the machine, for printed tables and Markdown. */
 export function machineLine(m: MachineInfo): string {
   const v = Object.entries(m.versions).map(([k, x]) => `${k} ${x}`).join(', ');
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}${m.chromium ? `; Chromium ${m.chromium}` : ''}; ${v}; commit ${m.commit}; ${m.date}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load ${m.loadAvg1m}; Node ${m.node}${m.chromium ? `; Chromium ${m.chromium}` : ''}; ${v}; commit ${m.commit}; ${m.date}`;
 }
