@@ -11,7 +11,7 @@ import type { LobbyInfo, LobbyMeta } from './lobby-api.js';
 import { LobbyClient } from './lobby-client.js';
 import { PeerNetwork } from './peer-network.js';
 import { cleanPlayerName } from './players.js';
-import { startHostRole } from './host-role.js';
+import { startHostRole, type HostControls } from './host-role.js';
 import { joinSession } from './client-role.js';
 import { Session } from './session.js';
 
@@ -72,7 +72,7 @@ export interface Hostmesh {
 }
 
 /** A session we host: a Session plus host-only controls. */
-export type HostSession = Session & { kick(id: string, reason?: string): void };
+export type HostSession = Session & HostControls;
 
 /** Connects to a hostmesh server (URL or options). Nothing is sent until host/join/lobbies. */
 export function connect(server: string | ConnectOptions): Hostmesh {

@@ -7,6 +7,7 @@
 import { HostmeshError } from './errors.js';
 import type { Link } from './link.js';
 import type { LobbyClient } from './lobby-client.js';
+import type { LobbyInfo, UpdateLobbyRequest } from './lobby-api.js';
 import { cleanPlayerName, type PlayerInfo } from './players.js';
 import { MsgType } from './protocol.js';
 import type { Session } from './session.js';
@@ -27,8 +28,16 @@ export interface HostRoleInit {
   schema: Schema | undefined;
 }
 
+/** Host-only controls added to a hosting session. */
+export interface HostControls {
+  /** Removes a player: it gets KICKED, the others playerLeave. */
+  kick(id: string, reason?: string): void;
+  /** Updates the lobby on the server: `open: false` turns newcomers away with LOBBY_CLOSED. */
+  updateLobby(changes: UpdateLobbyRequest): Promise<LobbyInfo>;
+}
+
 /** Wires host behaviour into `session`. */
-export function startHostRole(session: Session, init: HostRoleInit): { kick(id: string, reason?: string): void } {
+export function startHostRole(session: Session, init: HostRoleInit): HostControls {
   let nextSeat = 1;
   const { net } = session;
   session.replication = new HostReplication(session, init.tickRateHz, init.schema);
@@ -90,6 +99,11 @@ export function startHostRole(session: Session, init: HostRoleInit): { kick(id: 
   });
 
   return {
+    updateLobby(changes: UpdateLobbyRequest) {
+      if (session.isClosed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
+      const { players: _ignored, ...rest } = changes; // the host reports the count itself
+      return init.lobby.update(session.code, init.hostSecret, rest);
+    },
     kick(id: string, reason = 'kicked') {
       if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot kick itself; call leave() instead.');
       const link = session.links.get(id);

@@ -138,6 +138,18 @@ describe('admission errors', () => {
     expect((await reject(net.join(host.code, { password: 'sesame' }))).code).toBe('LOBBY_FULL');
   });
 
+  it('a host can close its lobby to newcomers (LOBBY_CLOSED) and reopen it', async () => {
+    const net = connect({ server: server.url, ...fast });
+    const host = track(await net.host({ maxPlayers: 4, public: true, name: 'Closable' }));
+    const closed = await host.updateLobby({ open: false, name: 'Closed now' });
+    expect(closed).toMatchObject({ open: false, name: 'Closed now' });
+    expect((await net.lobbies()).some((l) => l.code === host.code)).toBe(false);
+    expect((await reject(net.join(host.code))).code).toBe('LOBBY_CLOSED');
+    await host.updateLobby({ open: true });
+    track(await net.join(host.code));
+    await until(() => host.players.size === 2, 5000, 'joined after reopening');
+  });
+
   it('rejects with SERVER_UNREACHABLE when the server is down', async () => {
     const down = await startServer({ port: 0 });
     await down.close();
