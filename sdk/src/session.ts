@@ -177,7 +177,7 @@ export class Session implements SessionCore {
     return 'latestState' in r ? r.latestState() : r.getState();
   }
 
-  /** Host: subscribes to players' inputs (the host's own included); returns an unsubscribe function. */
+  /** Host: subscribes to players' inputs (the host's own included); call setState() after applying them. Returns an unsubscribe function. */
   onInput<I = unknown>(cb: (input: I, fromId: string) => void): () => void {
     const r = this.replicator();
     if (!('onInput' in r)) throw new HostmeshError('NOT_HOST', 'Only the host receives inputs; clients send them with sendInput().');
