@@ -40,6 +40,8 @@ export function decodeFailed(why: string): never {
 }
 
 const encoder = new TextEncoder();
+const SLAB_BYTES = 1 << 16;
+let slab = new Uint8Array(SLAB_BYTES), slabAt = 0;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -177,9 +179,12 @@ export class BitWriter {
     for (let i = 0; i < bytes.length; i++) this.bits(bytes[i] as number, 8);
   }
 
-  /** Bytes written so far (a copy). */
+  /** Bytes written so far (a copy, carved from a shared slab: allocating a buffer per packet costs more than writing it). */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.bytes + ((this.accBits + 7) >>> 3));
+    const len = this.bytes + ((this.accBits + 7) >>> 3);
+    if (slabAt + len > slab.length) { slab = new Uint8Array(Math.max(SLAB_BYTES, len)); slabAt = 0; }
+    const out = slab.subarray(slabAt, slabAt + len);
+    slabAt += len;
     out.set(this.buf.subarray(0, this.bytes));
     for (let i = this.bytes, a = this.acc; i < out.length; i++, a >>>= 8) out[i] = a;
     return out;

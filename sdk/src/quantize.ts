@@ -151,41 +151,109 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
 }
 
 const scratch: (number | string)[] = new Array<number | string>(32).fill(0);
+const raw: Value[] = [];
+const quatRaw = new Float64Array(4 * 32);
+
+/** A key order seen before (all keys in the schema): each key's slot and quaternion component. */
+interface Layout { readonly schema: CompiledSchema; readonly keys: string[]; readonly slot: Int8Array; readonly comp: Int8Array; readonly mask: number }
+let layout: Layout | undefined;
+
+function learnLayout(schema: CompiledSchema, entity: Entity, mask: number): void {
+  const keys = Object.keys(entity);
+  const slot = new Int8Array(keys.length), comp = new Int8Array(keys.length);
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j] as string, si = schema.fieldSlot.get(k);
+    if (si === undefined || entity[k] === undefined) return;
+    slot[j] = si;
+    comp[j] = schema.quatComponent.get(k) ?? 0;
+  }
+  layout = { schema, keys, slot, comp, mask };
+}
+
+/** Reads `e[f[i]]` into `raw`, false if one is missing; the unrolled loads each see one name, so they stay monomorphic. */
+function readLayout(e: Entity, f: string[]): boolean {
+  const n = f.length;
+  if (n > 0) raw[0] = e[f[0] as string] as Value;
+  if (n > 1) raw[1] = e[f[1] as string] as Value;
+  if (n > 2) raw[2] = e[f[2] as string] as Value;
+  if (n > 3) raw[3] = e[f[3] as string] as Value;
+  if (n > 4) raw[4] = e[f[4] as string] as Value;
+  if (n > 5) raw[5] = e[f[5] as string] as Value;
+  if (n > 6) raw[6] = e[f[6] as string] as Value;
+  if (n > 7) raw[7] = e[f[7] as string] as Value;
+  if (n > 8) raw[8] = e[f[8] as string] as Value;
+  if (n > 9) raw[9] = e[f[9] as string] as Value;
+  for (let i = 10; i < n; i++) raw[i] = e[f[i] as string] as Value;
+  for (let i = 0; i < n; i++) if (raw[i] === undefined) return false;
+  return true;
+}
+
+/** Quantizes into `scratch` an entity whose keys follow `L` (already read into `raw`); false: use the general path. */
+function quantizeByLayout(L: Layout, id: string): boolean {
+  const slots = L.schema.slots, n = L.keys.length;
+  for (let j = 0; j < n; j++) {
+    const si = L.slot[j] as number, slot = slots[si] as Slot, value = raw[j] as Value;
+    if (slot.kind !== SlotKind.QUAT) scratch[si] = quantizeSlot(slot, id, L.keys[j] as string, value);
+    else if (typeof value === 'number') quatRaw[si * 4 + (L.comp[j] as number)] = value;
+    else return false;
+  }
+  for (let i = 0, m = L.mask; m !== 0; i++, m >>>= 1) {
+    const slot = slots[i] as Slot;
+    if (!(m & 1) || slot.kind !== SlotKind.QUAT) continue;
+    const q = quantizeQuat(quatRaw[i * 4] as number, quatRaw[i * 4 + 1] as number, quatRaw[i * 4 + 2] as number, quatRaw[i * 4 + 3] as number, slot.bits);
+    if (Number.isNaN(q)) return false;
+    scratch[i] = q;
+  }
+  return true;
+}
 
 /** Quantizes one entity (returning `reuse` when it carries the same values); throws INVALID_ARGUMENT on a value its schema slot cannot carry. */
 export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity, reuse?: QEntity): QEntity {
   const { slots, fieldSlot } = schema;
   const v = scratch;
-  v.fill(0, 0, slots.length);
+  for (let i = 0; i < slots.length; i++) v[i] = 0;
   let mask = 0;
-  let quatSeen = 0;
   let extras: Entity | undefined;
-  for (const field in entity) {
-    const value = entity[field];
-    if (value === undefined) continue;
-    const si = fieldSlot.get(field);
-    if (si === undefined) {
-      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
-        throw bad(id, field, 'must be a number, boolean or string.');
-      if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
-      (extras ??= {})[field] = value;
-      continue;
+  const L = layout !== undefined && layout.schema === schema ? layout : undefined;
+  let fast = false;
+  if (L) {
+    // Entities of one game share a key order: check it key by key (pointer compares) instead of a Map lookup per field.
+    let count = 0;
+    for (const _ in entity) count++;
+    fast = count === L.keys.length && readLayout(entity, L.keys) && quantizeByLayout(L, id);
+    if (fast) mask = L.mask;
+    else for (let i = 0; i < slots.length; i++) v[i] = 0;
+  }
+  if (!fast) {
+    let quatSeen = 0;
+    for (const field in entity) {
+      const value = entity[field];
+      if (value === undefined) continue;
+      const si = fieldSlot.get(field);
+      if (si === undefined) {
+        if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
+          throw bad(id, field, 'must be a number, boolean or string.');
+        if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
+        (extras ??= {})[field] = value;
+        continue;
+      }
+      const slot = slots[si] as Slot;
+      if (slot.kind !== SlotKind.QUAT) {
+        v[si] = quantizeSlot(slot, id, field, value);
+        mask |= 1 << si;
+      } else if (!(quatSeen & (1 << si))) {
+        quatSeen |= 1 << si;
+        const [fx, fy, fz, fw] = slot.fields as [string, string, string, string];
+        const x = entity[fx], y = entity[fy], z = entity[fz], w = entity[fw];
+        if (typeof x !== 'number' || typeof y !== 'number' || typeof z !== 'number' || typeof w !== 'number')
+          throw bad(id, field, `belongs to quaternion '${slot.name}': give all of ${slot.fields.join(', ')} as numbers.`);
+        const q = quantizeQuat(x, y, z, w, slot.bits);
+        if (Number.isNaN(q)) throw bad(id, field, `belongs to quaternion '${slot.name}', which must be finite and non-zero.`);
+        v[si] = q;
+        mask |= 1 << si;
+      }
     }
-    const slot = slots[si] as Slot;
-    if (slot.kind !== SlotKind.QUAT) {
-      v[si] = quantizeSlot(slot, id, field, value);
-      mask |= 1 << si;
-    } else if (!(quatSeen & (1 << si))) {
-      quatSeen |= 1 << si;
-      const [fx, fy, fz, fw] = slot.fields as [string, string, string, string];
-      const x = entity[fx], y = entity[fy], z = entity[fz], w = entity[fw];
-      if (typeof x !== 'number' || typeof y !== 'number' || typeof z !== 'number' || typeof w !== 'number')
-        throw bad(id, field, `belongs to quaternion '${slot.name}': give all of ${slot.fields.join(', ')} as numbers.`);
-      const q = quantizeQuat(x, y, z, w, slot.bits);
-      if (Number.isNaN(q)) throw bad(id, field, `belongs to quaternion '${slot.name}', which must be finite and non-zero.`);
-      v[si] = q;
-      mask |= 1 << si;
-    }
+    if (!extras) learnLayout(schema, entity, mask);
   }
   if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {
     let same = true;
@@ -196,32 +264,61 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
 }
 
 const quatScratch = [0, 0, 0, 0];
+const vals: Value[] = [];
+/** Field names of the last (schema, mask) dequantized, in the order `dequantizeEntity` fills `vals`. */
+let namesSchema: CompiledSchema | undefined, namesMask = 0, names: string[] = [];
+
+function fieldNames(schema: CompiledSchema, mask: number): string[] {
+  if (schema === namesSchema && mask === namesMask) return names;
+  const out: string[] = [];
+  for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) out.push(...(schema.slots[i] as Slot).fields);
+  namesSchema = schema;
+  namesMask = mask;
+  return (names = out);
+}
+
+/** A new object of `f[i]: v[i]`; the unrolled stores each see one name per schema, so they stay monomorphic. */
+function build(f: string[], v: Value[]): Entity {
+  const o: Entity = {}, n = f.length;
+  if (n > 0) o[f[0] as string] = v[0] as Value;
+  if (n > 1) o[f[1] as string] = v[1] as Value;
+  if (n > 2) o[f[2] as string] = v[2] as Value;
+  if (n > 3) o[f[3] as string] = v[3] as Value;
+  if (n > 4) o[f[4] as string] = v[4] as Value;
+  if (n > 5) o[f[5] as string] = v[5] as Value;
+  if (n > 6) o[f[6] as string] = v[6] as Value;
+  if (n > 7) o[f[7] as string] = v[7] as Value;
+  if (n > 8) o[f[8] as string] = v[8] as Value;
+  if (n > 9) o[f[9] as string] = v[9] as Value;
+  for (let i = 10; i < n; i++) o[f[i] as string] = v[i] as Value;
+  return o;
+}
 
 /** Dequantizes one entity (cached on the QEntity; treat the result as read-only). */
 export function dequantizeEntity(schema: CompiledSchema, q: QEntity): Entity {
   if (q.view) return q.view;
-  const out: Entity = {};
   const { slots } = schema;
+  let j = 0;
   for (let i = 0, mask = q.mask; mask !== 0; i++, mask >>>= 1) {
     if (!(mask & 1)) continue;
     const slot = slots[i] as Slot;
     const raw = q.v[i] as number;
     switch (slot.kind) {
-      case SlotKind.FLOAT: out[slot.name] = dequantizeFloat(raw, slot.step, slot.inv); break;
-      case SlotKind.ANGLE: out[slot.name] = dequantizeAngle(raw, slot.bits); break;
-      case SlotKind.INT: out[slot.name] = raw; break;
-      case SlotKind.BOOL: out[slot.name] = raw === 1; break;
-      case SlotKind.STRING: out[slot.name] = q.v[i] as string; break;
+      case SlotKind.FLOAT: vals[j++] = dequantizeFloat(raw, slot.step, slot.inv); break;
+      case SlotKind.ANGLE: vals[j++] = dequantizeAngle(raw, slot.bits); break;
+      case SlotKind.INT: vals[j++] = raw; break;
+      case SlotKind.BOOL: vals[j++] = raw === 1; break;
+      case SlotKind.STRING: vals[j++] = q.v[i] as string; break;
       default: {
         const c = dequantizeQuat(raw, slot.bits, quatScratch);
-        const f = slot.fields;
-        out[f[0] as string] = c[0] as number;
-        out[f[1] as string] = c[1] as number;
-        out[f[2] as string] = c[2] as number;
-        out[f[3] as string] = c[3] as number;
+        vals[j++] = c[0] as number;
+        vals[j++] = c[1] as number;
+        vals[j++] = c[2] as number;
+        vals[j++] = c[3] as number;
       }
     }
   }
+  const out = build(fieldNames(schema, q.mask), vals);
   if (q.extras) for (const k in q.extras) out[k] = q.extras[k] as Value;
   q.view = out;
   return out;

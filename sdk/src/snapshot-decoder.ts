@@ -61,7 +61,7 @@ const defaults = { keepTicks: 32, maxPendingTicks: 8, pendingTimeoutMs: 1000 } a
 
 interface Kept { q: QState; view: State | undefined }
 interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State | undefined; openedMs: number }
-interface Ops { removed: string[]; ids: string[]; entities: QEntity[]; added: number }
+interface Ops { removed: string[]; ids: string[]; entities: QEntity[]; added: number; idsOf: QState | undefined }
 
 /** Builds (once) the dequantized state of a kept or assembling tick; entity objects are cached per QEntity. */
 function viewOf(schema: CompiledSchema, holder: { q: QState; view: State | undefined }): State {
@@ -170,6 +170,7 @@ export class SnapshotDecoder {
       this.pending.delete(tick);
       this.kept.set(tick, asm);
       if (asm.sameIds && asm.base) shareSortedIds(asm.base, asm.q);
+      else if (ops.idsOf) shareSortedIds(ops.idsOf, asm.q);
       asm.base = undefined; // do not keep the baseline alive through this tick
       this.stats.completed++;
       for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
@@ -187,7 +188,7 @@ export class SnapshotDecoder {
 
   /** Parses every record of a packet without touching any state. */
   private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
-    const ops: Ops = { removed: [], ids: [], entities: [], added: h.added };
+    const ops: Ops = { removed: [], ids: [], entities: [], added: h.added, idsOf: undefined };
     const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN };
     const ids = base ? sortedIds(base) : [];
     const index = (prev: number): number => {
@@ -205,16 +206,52 @@ export class SnapshotDecoder {
     }
     let prevId = '';
     if (h.added > 0 && !h.absK) decodeFailed('added entities come without their code table');
+    // A full snapshot mostly repeats the ids of the newest kept tick: match them in place, reusing those strings.
+    const newest = h.added > 0 && !base ? this.kept.get(this.kept.newestTick ?? -1) : undefined;
+    const cands = newest ? sortedIds(newest.q) : [];
+    let ci = -1;
     for (let n = 0; n < h.added; n++) {
       const p = r.eg(2);
       if (p > prevId.length) decodeFailed('an id prefix is longer than the previous id');
-      const id = prevId.slice(0, p) + r.string(MAX_NAME_BYTES);
+      const cand = cands[ci + 1];
+      let id: string;
+      if (cand !== undefined && idMatches(r, prevId, p, cand)) { id = cand; ci++; }
+      else {
+        id = prevId.slice(0, p) + r.string(MAX_NAME_BYTES);
+        ci = cands.length > 0 ? lowerBound(cands, id) - 1 : -1;
+        if (cands[ci + 1] === id) id = cands[++ci] as string;
+      }
       if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
       ops.ids.push(id);
       ops.entities.push(readFull(r, this.schema, ctx));
       prevId = id;
     }
+    if (newest && h.partCount === 1 && h.added === cands.length && ops.ids.every((id, i) => id === cands[i])) ops.idsOf = newest.q;
     if (r.remaining() >= 8) decodeFailed('it has trailing bytes');
     return ops;
   }
+}
+
+/** Reads an id written as (prefix length `p` of `prevId`, suffix) if it equals `cand` (an ASCII match), else rewinds and returns false. */
+function idMatches(r: BitReader, prevId: string, p: number, cand: string): boolean {
+  const at = r.pos, len = r.eg(3);
+  let ok = cand.length === p + len && len * 8 <= r.remaining();
+  for (let i = 0; ok && i < p; i++) ok = cand.charCodeAt(i) === prevId.charCodeAt(i);
+  for (let i = 0; ok && i < len; i++) {
+    const c = cand.charCodeAt(p + i);
+    ok = c < 0x80 && r.bits(8) === c;
+  }
+  if (!ok) r.pos = at;
+  return ok;
+}
+
+/** First index of sorted `ids` whose id is not below `id` (code-unit order). */
+function lowerBound(ids: readonly string[], id: string): number {
+  let lo = 0, hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as string) < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -169,11 +169,14 @@ export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContex
   const n = schema.slots.length;
   const mask = r.bit() ? ctx.prevMask : n === 32 ? r.bits(32) | 0 : r.bits(n);
   ctx.prevMask = mask;
-  const v = new Array<number | string>(n).fill(0);
+  const v = readScratch;
+  for (let i = 0; i < n; i++) v[i] = 0;
   for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) v[i] = readAbs(r, schema.slots[i] as Slot, ctx.absK[i] ?? 0);
   const extras = r.bit() ? readExtras(r) : undefined;
-  return { mask, v, extras, view: undefined };
+  return { mask, v: v.slice(0, n), extras, view: undefined };
 }
+
+const readScratch: (number | string)[] = new Array<number | string>(32).fill(0);
 
 /** True when `cur` can be sent as a delta of `base` (same fields present). */
 export function deltaCompatible(cur: QEntity, base: QEntity): boolean {

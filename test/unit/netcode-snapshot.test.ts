@@ -262,6 +262,34 @@ describe('delta snapshots', () => {
   });
 });
 
+describe('codec fast paths', () => {
+  it('a learned key order never hides extra, missing, reordered or invalid fields', () => {
+    const base = { x: 1.234, y: -2, qx: 0, qy: 0, qz: 0.6, qw: 0.8, hp: 3 };
+    const one = (e: Record<string, number | boolean | string | undefined>): State => dequantizeState(cs, quantizeState(cs, { e } as State));
+    for (let i = 0; i < 5; i++) expect(one(base)).toEqual({ e: { x: 1.23, y: -2, qx: 0, qy: 0, qz: expect.closeTo(0.6, 2), qw: expect.closeTo(0.8, 2), hp: 3 } });
+    const reordered = { hp: 3, qw: 0.8, qz: 0.6, qy: 0, qx: 0, y: -2, x: 1.234 };
+    expect(one(reordered)).toEqual(one(base));
+    expect(one({ ...base, foo: 'bar' })).toEqual({ e: { ...one(base).e, foo: 'bar' } });
+    expect(one({ ...base, y: undefined })).toEqual({ e: { ...one(base).e, y: undefined } });
+    expect(Object.keys(one({ ...base, y: undefined }).e ?? {})).not.toContain('y');
+    expect(() => one({ ...base, hp: 1.5 })).toThrow(HostmeshError);
+    expect(() => one({ ...base, qw: 'x' })).toThrow(/quaternion/);
+  });
+
+  it('full snapshots decode exactly while the id set changes (reused, new, non-ASCII and prefix-sharing ids)', () => {
+    const dec = new SnapshotDecoder({ schema });
+    const rand = rng(9);
+    const pool = ['a', 'ab', 'abc', 'b', 'é-1', 'é-2', 'cube-1', 'cube-10', 'cube-2', '😀', 'z'];
+    for (let t = 1; t <= 60; t++) {
+      const state: State = {};
+      for (const id of pool) if (rand() < 0.7) state[id] = { x: rand() * 10, hp: t, name: id };
+      const got = decodeAll(dec, encodeSnapshot({ tick: t, state, schema }));
+      expect(got.state).toEqual(quantized(state));
+      expect(Object.keys(got.state ?? {}).sort()).toEqual(Object.keys(state).sort());
+    }
+  });
+});
+
 describe('hostile snapshot packets', () => {
   const w = world(300, 6);
   const enc = new SnapshotEncoder({ schema, budgetBytes: 400 });
