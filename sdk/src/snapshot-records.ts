@@ -11,7 +11,8 @@
  * Read more: Gaffer on Games, "Snapshot Compression".
  */
 import { decodeFailed, unzigzag, zigzag, type BitReader, type BitWriter } from './bitpack.js';
-import { MAX_QUANTIZED, packQuat, sameExtras, unpackQuat, type QEntity } from './quantize.js';
+import { MAX_QUANTIZED, sameExtras, type QEntity } from './quantize.js';
+import { packQuat, unpackQuat } from './quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type Value } from './schema.js';
 import { MAX_NAME_BYTES } from './snapshot-format.js';
 

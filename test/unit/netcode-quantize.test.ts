@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostmeshError } from '../../sdk/src/errors.js';
-import {
-  dequantizeAngle, dequantizeEntity, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeEntity, quantizeFloat, quantizeQuat,
-} from '../../sdk/src/quantize.js';
+import { dequantizeEntity, quantizeEntity } from '../../sdk/src/quantize.js';
+import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/quantize-scalar.js';
 import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/schema.js';
 import { BitReader, BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';
 
