@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinkConditioner, type ConditionerTimers } from '../../sdk/src/conditioner.js';
 import { HostmeshError } from '../../sdk/src/errors.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 /** A fake clock with timers; `advance` fires due timers in (time, creation) order. */
 function fakeTime(): { now: () => number; timers: ConditionerTimers; advance: (ms: number) => void; count: () => number } {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interpolator } from '../../sdk/src/interpolation.js';
 import { defaultSchema, type State } from '../../sdk/src/schema.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const schema = { ...defaultSchema, hp: { type: 'int' as const } };
 

@@ -4,15 +4,7 @@ import { dequantizeEntity, quantizeEntity } from '../../sdk/src/quantize.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/quantize-scalar.js';
 import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/schema.js';
 import { BitReader, BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 function wrapDiff(a: number, b: number): number {
   const d = (((a - b) % (2 * Math.PI)) + 3 * Math.PI) % (2 * Math.PI) - Math.PI;

@@ -5,15 +5,7 @@ import { compileSchema, defaultSchema, type Schema, type State } from '../../sdk
 import { SnapshotDecoder, type SnapshotReceipt } from '../../sdk/src/snapshot-decoder.js';
 import { DEFAULT_SNAPSHOT_BUDGET_BYTES, encodeSnapshot, SnapshotEncoder } from '../../sdk/src/snapshot-encoder.js';
 import { AckTracker, SnapshotHistory } from '../../sdk/src/snapshot-history.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const schema: Schema = {
   ...defaultSchema,

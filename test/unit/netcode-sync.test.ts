@@ -3,15 +3,7 @@ import { ClockSync } from '../../sdk/src/clock.js';
 import { HostmeshError } from '../../sdk/src/errors.js';
 import { InputReceiver, InputSender } from '../../sdk/src/input-buffer.js';
 import { Predictor } from '../../sdk/src/prediction.js';
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 describe('clock sync', () => {
   it('converges on the true offset from asymmetric, noisy samples, and never jumps', () => {
