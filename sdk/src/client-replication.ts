@@ -51,10 +51,10 @@ export class ClientReplication {
   private lastBytes = 0;
   private drops = 0;
 
-  constructor(private readonly session: Session, private readonly hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined) {
+  constructor(private readonly session: Session, private readonly hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined, maxDelayMs = 500) {
     const s = schema ? { schema } : {};
     this.decoder = new SnapshotDecoder(s);
-    this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz });
+    this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz, maxDelayMs });
     hostLink.on('pong', (sent, hostMs, received) => this.clock.addSample(sent, hostMs, received));
     session.internal.on('frame', (type, body, fromId) => {
       if (type === MsgType.SNAPSHOT && fromId === session.hostId && body instanceof Uint8Array) this.onSnapshot(body);

@@ -23,6 +23,8 @@ export interface JoinInit {
   password?: string | undefined;
   /** Time allowed for the host to answer, ms. */
   timeoutMs: number;
+  /** Upper bound of the interpolation delay, ms. */
+  maxInterpolationDelayMs: number;
 }
 
 /** Joins the lobby `code` over `net`; resolves with the session once the host welcomed us. */
@@ -58,7 +60,7 @@ export async function joinSession(net: PeerNetwork, lobby: LobbyClient, init: Jo
   });
   const session = new Session(net, { code: admission.lobby.code, hostId: welcome.hostId, players: welcome.players });
   try {
-    session.replication = new ClientReplication(session, hostLink, welcome.tickRateHz, welcome.schema);
+    session.replication = new ClientReplication(session, hostLink, welcome.tickRateHz, welcome.schema, init.maxInterpolationDelayMs);
   } catch (err) {
     hostLink.close('protocol');
     throw new HostmeshError('PROTOCOL_MISMATCH', `The host's snapshot schema is not usable here: ${(err as Error).message}`, { cause: err });

@@ -57,6 +57,8 @@ export interface JoinOptions {
   playerName?: string;
   /** The lobby password, when it has one. Default: none. */
   password?: string;
+  /** Upper bound of the adaptive interpolation delay, ms (lower = fresher but choppier under jitter). Default: 500. */
+  maxInterpolationDelayMs?: number;
 }
 
 /** A connection to a hostmesh server. */
@@ -119,6 +121,9 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     },
     async join(code, options = {}) {
       if (typeof code !== 'string' || code.trim() === '') throw new HostmeshError('INVALID_ARGUMENT', 'join(code): pass the lobby code the host shared.');
+      if (options.maxInterpolationDelayMs !== undefined && !(options.maxInterpolationDelayMs > 0)) {
+        throw new HostmeshError('INVALID_ARGUMENT', 'join(): maxInterpolationDelayMs must be a positive number of ms.');
+      }
       const net = await openNet();
       try {
         return await joinSession(net, lobby, {
@@ -126,6 +131,7 @@ export function connect(server: string | ConnectOptions): Hostmesh {
           playerName: cleanPlayerName(options.playerName, 'Player'),
           password: options.password,
           timeoutMs: connectTimeoutMs,
+          maxInterpolationDelayMs: options.maxInterpolationDelayMs ?? 500,
         });
       } catch (err) {
         net.destroy();
