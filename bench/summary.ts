@@ -14,7 +14,7 @@ function load<T>(name: string): ResultFile<T> | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as ResultFile<T>) : undefined;
 }
 type S = { p50: number; p99: number; max: number };
-const echoNode = load<Record<string, Record<string, S>>>('echo-node');
+const echoNode = load<Record<string, Record<string, { rttMs: S }>>>('echo-node');
 const echoChromium = load<{ echo?: Record<string, Record<string, S>>; join?: { toSnapshot: S; toJoin: S }; timing?: { crossOriginIsolated: boolean; timerResolutionUs: number }; skipped?: string }>('echo-chromium');
 const loss = load<Record<string, Record<string, { stream30: { rttMs: S; deliveredFraction: number }; snapshots: { ageMs: S; wireKbps: number | null } } | { error: string }>> & { skipped?: string }>('loss');
 const codec = load<Record<string, Record<string, { totalUs: number; bytes: number }>>>('codec');
@@ -24,7 +24,7 @@ const hostCost = load<{ rows: { clients: number; cpuMsPerTick: number; ticksPerS
 
 const parts: string[] = [];
 const echoRows = PATHS.map((p) => {
-  const n = (s: number) => echoNode?.results[p]?.[String(s)], c = (s: number) => echoChromium?.results.echo?.[p]?.[String(s)];
+  const n = (s: number) => echoNode?.results[p]?.[String(s)]?.rttMs, c = (s: number) => echoChromium?.results.echo?.[p]?.[String(s)];
   return [p, n(64)?.p50, n(64)?.p99, n(1024)?.p50, n(1024)?.p99, c(64)?.p50, c(64)?.p99, c(1024)?.p50, c(1024)?.p99];
 });
 parts.push('## Echo RTT, closed loop (ms)', '', mdTable(['path', 'Node 64 B p50', 'p99', 'Node 1 KiB p50', 'p99', 'Chromium 64 B p50', 'p99', 'Chromium 1 KiB p50', 'p99'], echoRows));
