@@ -23,7 +23,7 @@ const raw = new Map<string, number[]>();
 const setupMs: Record<string, number> = {};
 try {
   for (const p of paths) {
-    const pair = await openPair(p, { serverUrl: server.url });
+    const pair = await openPair(p, { serverUrl: server.url }, { rawBytes: true });
     startEcho(pair);
     pairs.set(p, pair);
     setupMs[p] = Math.round(pair.setupMs * 10) / 10;

@@ -54,18 +54,11 @@ async function snapshots(pair: Pair, durationMs: number): Promise<SnapshotFreshn
       const m = v as { k: number; t: number };
       if (m.k > newestTick) { newestTick = m.k; newestSentAt = m.t; }
     });
-    let k = 0, stopped = false;
-    const start = performance.now();
-    const loop = async () => {
-      while (!stopped) {
-        const wait = start + k * (1000 / 60) - performance.now();
-        if (wait > 1) await sleep(wait);
-        pair.b.send({ k: k++, t: performance.now(), s: scene.next() });
-        sent++;
-      }
-    };
-    void loop();
-    stopSender = () => { stopped = true; };
+    // setInterval, like the SDK's host ticker in Node, so every path's send phase drifts
+    // against the render ticks the same way.
+    let k = 0;
+    const timer = setInterval(() => { pair.b.send({ k: k++, t: performance.now(), s: scene.next() }); sent++; }, 1000 / 60);
+    stopSender = () => clearInterval(timer);
   }
   // Render ticks at 60 Hz on the client: age of the newest snapshot held.
   await sleep(300); // first snapshots

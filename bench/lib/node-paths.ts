@@ -3,14 +3,15 @@
  * process (over loopback, or whatever network the process runs in):
  * - `raw`: a plain RTCPeerConnection pair (@roamhq/wrtc) with in-process signaling and one
  *   negotiated channel `ordered:false, maxRetransmits:0`: the settings of hostmesh's
- *   unreliable channel, without hostmesh. The floor.
+ *   unreliable channel, without hostmesh. The floor: with `rawBytes`, byte arrays go out as
+ *   they are (echo); otherwise values are packed with msgpackr (snapshots).
  * - `hostmesh-unreliable` / `hostmesh-reliable`: a real server, a host and a joiner;
  *   `session.send(type, data, { reliable, to })`.
  * - `peerjs-default`: PeerJS `connect(id, { reliable: true })` with its default BinaryPack
  *   serialization. `peerjs-unordered`: PeerJS `reliable: false`, which is still reliable
  *   (unordered; FACTS.md). PeerJS always talks to OUR PeerServer, never peerjs.com.
- * Every endpoint sends and receives JS values: raw packs them with msgpackr, hostmesh with its
- * codec, PeerJS with BinaryPack, as a user of each would.
+ * Every endpoint sends and receives JS values: raw packs them with msgpackr (unless rawBytes),
+ * hostmesh with its codec, PeerJS with BinaryPack, as a user of each would.
  */
 import wrtc from '@roamhq/wrtc';
 import { Packr } from 'msgpackr';
@@ -63,8 +64,8 @@ function handlerSlot(): { set(cb: (v: unknown) => void): void; call(v: unknown):
   return { set: (cb) => { h = cb; }, call: (v) => h(v) };
 }
 
-/** Raw negotiated unreliable channel between two in-process RTCPeerConnections. */
-async function rawPair(): Promise<Pair> {
+/** Raw negotiated unreliable channel between two in-process RTCPeerConnections; `bytes`: send byte arrays as they are (no codec: the floor). */
+async function rawPair(bytes: boolean): Promise<Pair> {
   const t0 = performance.now();
   const pcA = new wrtc.RTCPeerConnection({ iceServers: [] });
   const pcB = new wrtc.RTCPeerConnection({ iceServers: [] });
@@ -84,9 +85,12 @@ async function rawPair(): Promise<Pair> {
   await withTimeout(Promise.all([opened(chA), opened(chB)]), 15_000, 'raw channel open');
   const end = (ch: RTCDataChannel): Endpoint => {
     const slot = handlerSlot();
-    ch.onmessage = (e: MessageEvent) => slot.call(packr.unpack(toBytes(e.data)));
+    ch.onmessage = (e: MessageEvent) => slot.call(bytes ? e.data : packr.unpack(toBytes(e.data)));
     return {
-      send: (v) => { if (ch.readyState === 'open' && ch.bufferedAmount < 16384) ch.send(packr.pack(v) as Uint8Array<ArrayBuffer>); },
+      send: (v) => {
+        if (ch.readyState !== 'open' || ch.bufferedAmount >= 16384) return;
+        ch.send((bytes ? toBytes(v) : packr.pack(v)) as Uint8Array<ArrayBuffer>);
+      },
       onMessage: slot.set,
     };
   };
@@ -148,9 +152,9 @@ async function peerjsPair(ctx: PairContext, reliable: boolean): Promise<Pair> {
 }
 
 /** Connects a pair over `path`. */
-export function openPair(path: PathName, ctx: PairContext, opts: { tickRateHz?: number } = {}): Promise<Pair> {
+export function openPair(path: PathName, ctx: PairContext, opts: { tickRateHz?: number; rawBytes?: boolean } = {}): Promise<Pair> {
   switch (path) {
-    case 'raw': return rawPair();
+    case 'raw': return rawPair(opts.rawBytes ?? false);
     case 'hostmesh-unreliable': return hostmeshPair(ctx, false, opts);
     case 'hostmesh-reliable': return hostmeshPair(ctx, true, opts);
     case 'peerjs-default': return peerjsPair(ctx, true);
