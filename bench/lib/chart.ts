@@ -28,7 +28,7 @@ export function latencyChart(title: string, panels: readonly ChartPanel[]): stri
   const all = panels.flatMap((p) => p.rows.flatMap((r) => [r.s.p50, r.s.max, r.s.p999])).filter((x) => Number.isFinite(x) && x > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...all, 0.1)));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...all, 1)));
-  const width = 900, left = 250, right = 30, rowH = 22, panelGap = 40, top = 40;
+  const width = 1100, left = 170, right = 290, rowH = 22, panelGap = 40, top = 40;
   const plotW = width - left - right;
   const x = (v: number) => left + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotW;
   const out: string[] = [];
@@ -46,7 +46,7 @@ export function latencyChart(title: string, panels: readonly ChartPanel[]): stri
       out.push(`<line x1="${x(p50)}" x2="${x(p999)}" y1="${cy}" y2="${cy}" stroke="${c}" stroke-width="8" stroke-opacity="0.35"/>`);
       for (const [v, h] of [[p50, 8], [p99, 6], [p999, 4]] as const) out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${cy - h}" y2="${cy + h}" stroke="${c}" stroke-width="2"/>`);
       out.push(`<circle cx="${x(max)}" cy="${cy}" r="3" fill="${c}"/>`);
-      out.push(`<text x="${Math.min(x(max) + 6, width - 120)}" y="${cy + 4}" font-size="10" fill="#444">p50 ${p50} · p99 ${p99} · max ${max}</text>`);
+      out.push(`<text x="${width - right + 16}" y="${cy + 4}" font-size="11" fill="#444">p50 ${p50} · p99 ${p99} · p99.9 ${p999} · max ${max}</text>`);
     });
     y += rowH * panel.rows.length;
     for (let d = lo; d <= hi; d *= 10) {
@@ -59,7 +59,7 @@ export function latencyChart(title: string, panels: readonly ChartPanel[]): stri
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
 <text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>
-<text x="${width - right}" y="20" font-size="10" text-anchor="end" fill="#666">bar p50–p99.9 (ticks at p50, p99, p99.9), dot = max; log scale</text>
+<text x="${width - 10}" y="20" font-size="10" text-anchor="end" fill="#666">bar p50–p99.9 (ticks at p50, p99, p99.9), dot = max; log scale</text>
 ${out.join('\n')}
 </svg>
 `;
