@@ -1,7 +1,7 @@
 // Builds everything with esbuild: the SDK (browser + Node entries), the server and its CLI,
 // and the demo game into dist/public, which the server serves at `/`.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const started = Date.now();
 rmSync('dist', { recursive: true, force: true });
@@ -13,7 +13,7 @@ await Promise.all([
   build({ ...nodeCommon, entryPoints: ['sdk/src/node.ts'], outfile: 'dist/sdk/node.js' }),
   build({ ...nodeCommon, entryPoints: ['server/src/index.ts'], outfile: 'dist/server/index.js' }),
   build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js'}),
-  // The demo and the browser bench/test pages get one self-contained bundle each.
+  // The demo game and the SDK (for tests' pages) get one self-contained bundle each.
   build({
     ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
     alias: { hostmesh: './sdk/src/index.ts' }, // the demo imports the SDK by its package name, as a user's game would
@@ -22,5 +22,4 @@ await Promise.all([
 ]);
 mkdirSync('dist/public', { recursive: true });
 cpSync('demo-game/public', 'dist/public', { recursive: true });
-if (existsSync('bench/pages')) cpSync('bench/pages', 'dist/public/bench', { recursive: true });
 console.log(`[hostmesh] built dist/ in ${Date.now() - started} ms`);
