@@ -275,6 +275,20 @@ export class BitReader {
     return f64[0] as number;
   }
 
+  /** Reads a string like `string()`, returning `prev` itself when the bytes spell it (ASCII): equal strings are shared, not rebuilt. */
+  stringLike(prev: string | undefined): string {
+    if (prev === undefined) return this.string();
+    const at = this.pos, len = this.eg(3);
+    let ok = len === prev.length && len * 8 <= this.remaining();
+    for (let i = 0; ok && i < len; i++) {
+      const c = prev.charCodeAt(i);
+      ok = c < 0x80 && this.bits(8) === c;
+    }
+    if (ok) return prev;
+    this.pos = at;
+    return this.string();
+  }
+
   /** Reads a string written by `BitWriter.string`, of at most `maxBytes` bytes. */
   string(maxBytes = Infinity): string {
     const len = this.eg(3);

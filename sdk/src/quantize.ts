@@ -140,7 +140,8 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
     else for (let i = 0; i < slots.length; i++) v[i] = 0;
   }
   if (!fast) {
-    let quatSeen = 0;
+    let quatSeen = 0, extrasN = 0, extrasDiffer = false;
+    const prevExtras = reuse?.extras;
     for (const field in entity) {
       const value = entity[field];
       if (value === undefined) continue;
@@ -149,7 +150,9 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
         if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
           throw bad(id, field, 'must be a number, boolean or string.');
         if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
-        (extras ??= {})[field] = value;
+        // Extras mostly repeat the previous tick's: share that object instead of building an equal one.
+        extrasN++;
+        if (!extrasDiffer) extrasDiffer = !Object.is(prevExtras?.[field], value);
         continue;
       }
       const slot = slots[si] as Slot;
@@ -168,7 +171,12 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
         mask |= 1 << si;
       }
     }
-    if (!extras) learnLayout(schema, entity, mask);
+    if (extrasN === 0) learnLayout(schema, entity, mask);
+    else if (!extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
+    else {
+      extras = {};
+      for (const field in entity) if (entity[field] !== undefined && !fieldSlot.has(field)) extras[field] = entity[field] as Value;
+    }
   }
   if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {
     let same = true;
@@ -247,15 +255,20 @@ export function sameQEntity(a: QEntity, b: QEntity): boolean {
   return sameExtras(a.extras, b.extras);
 }
 
-/** True when two extras records hold the same keys and values (NaN equals NaN). */
+function countKeys(e: Readonly<Entity> | undefined): number {
+  let n = 0;
+  if (e) for (const _ in e) n++;
+  return n;
+}
+
+/** True when two extras records hold the same keys and values (`Object.is`: NaN equals NaN, 0 is not -0). */
 export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
   let n = 0;
   for (const k in a) {
     n++;
-    const x = a[k], y = b[k];
-    if (x !== y && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+    if (!Object.is(a[k], b[k])) return false;
   }
   for (const _ in b) n--;
   return n === 0;

@@ -189,7 +189,7 @@ export class SnapshotDecoder {
   /** Parses every record of a packet without touching any state. */
   private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
     const ops: Ops = { removed: [], ids: [], entities: [], added: h.added, idsOf: undefined };
-    const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN };
+    const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN, shapes: [] };
     const ids = base ? sortedIds(base) : [];
     const index = (prev: number): number => {
       const i = prev + 1 + r.eg(h.gapK);
@@ -223,7 +223,7 @@ export class SnapshotDecoder {
       }
       if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
       ops.ids.push(id);
-      ops.entities.push(readFull(r, this.schema, ctx));
+      ops.entities.push(readFull(r, this.schema, ctx, newest?.q.get(id)));
       prevId = id;
     }
     if (newest && h.partCount === 1 && h.added === cands.length && ops.ids.every((id, i) => id === cands[i])) ops.idsOf = newest.q;

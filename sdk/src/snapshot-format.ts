@@ -8,7 +8,8 @@
  *   changed  index gap, then the changed slots' deltas (one bit when the same fields changed as in
  *            the previous record, else a mask or "all") or, when its set of fields changed, a full record
  *   added    id front-coded against the previous added id (shared prefix length + suffix),
- *            then the full record: presence mask (or "same as previous"), absolute values
+ *            then the full record: presence mask (or "same as previous"), absolute values, extras
+ *   extras   fields outside the schema against a per-packet table of shapes (snapshot-extras.ts)
  * Deltas are integer differences of quantized values (angles wrap, bools flip for free,
  * quaternions delta their three small components when the largest stays the same).
  * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model (delta vs acked).
@@ -17,7 +18,7 @@ import { decodeFailed, type BitReader, type BitWriter } from './bitpack.js';
 import { SlotKind, type CompiledSchema } from './schema.js';
 
 /** Wire format version (4 bits). */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 /** Most parts one snapshot may be split into. */
 export const MAX_PARTS = 256;
 /** Most records of each section in one part of a multi-part snapshot. */

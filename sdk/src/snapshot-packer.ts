@@ -44,7 +44,7 @@ class Packer {
 
   constructor(private readonly schema: CompiledSchema, private readonly header: PacketHeader, private readonly budgetBytes: number, private readonly multi: boolean) {
     this.budget = budgetBytes * 8;
-    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0, prevChanged: NaN };
+    this.ctx = { absK: header.absK ?? [], deltaK: header.deltaK ?? [], prevMask: 0, prevChanged: NaN, shapes: [] };
     this.part = { ...header };
   }
 
@@ -56,6 +56,7 @@ class Packer {
     this.part.removed = this.part.changed = this.part.added = 0;
     this.ctx.prevMask = 0;
     this.ctx.prevChanged = NaN;
+    this.ctx.shapes = [];
     this.prevIndex = -1;
     this.prevId = '';
   }

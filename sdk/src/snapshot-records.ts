@@ -3,7 +3,8 @@
  *
  * Full record: presence mask over schema slots (or one bit: "same as the previous full record"),
  * then each present value in absolute form (floats and ints zigzag Exp-Golomb, angles and
- * quaternions raw bits, bools one bit, strings length-prefixed), then fields outside the schema.
+ * quaternions raw bits, bools one bit, strings length-prefixed), then fields outside the schema
+ * (snapshot-extras.ts: names once per packet, per-field deltas).
  * Changed record: one bit "same fields changed as in the previous record", else a replace bit
  * (then a full record) and "every field changed" or a mask over the baseline's fields; then per
  * changed field the integer difference (angles wrap; a bool flip costs nothing; quaternions delta
@@ -12,9 +13,9 @@
  */
 import { decodeFailed, unzigzag, zigzag, type BitReader, type BitWriter } from './bitpack.js';
 import { MAX_QUANTIZED, sameExtras, type QEntity } from './quantize.js';
+import { readExtras, readExtrasDelta, writeExtras, writeExtrasDelta, type ExtrasShape } from './snapshot-extras.js';
 import { packQuat, unpackQuat } from './quantize-scalar.js';
-import { SlotKind, type CompiledSchema, type Entity, type Slot, type Value } from './schema.js';
-import { MAX_NAME_BYTES } from './snapshot-format.js';
+import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
 
 function writeAbs(w: BitWriter, slot: Slot, value: number | string, k: number): void {
   switch (slot.kind) {
@@ -118,33 +119,6 @@ function readDelta(r: BitReader, slot: Slot, base: number | string, k: number): 
   }
 }
 
-function writeExtras(w: BitWriter, extras: Readonly<Entity>): void {
-  const keys = Object.keys(extras);
-  w.eg(keys.length - 1, 0);
-  for (const key of keys) {
-    w.string(key);
-    const v = extras[key] as Value;
-    if (typeof v === 'number') {
-      if (Number.isSafeInteger(v) && Math.abs(v) < MAX_QUANTIZED && !Object.is(v, -0)) { w.bits(0, 2); w.eg(zigzag(v), 4); }
-      else { w.bits(1, 2); w.float64(v); }
-    } else if (typeof v === 'string') { w.bits(2, 2); w.string(v); }
-    else { w.bits(3, 2); w.bit(v); }
-  }
-}
-
-function readExtras(r: BitReader): Entity {
-  const count = r.eg(0) + 1;
-  if (count > r.remaining()) decodeFailed('it declares more fields than it has bits');
-  const out: Entity = {};
-  for (let i = 0; i < count; i++) {
-    const key = r.string(MAX_NAME_BYTES);
-    if (key === '__proto__') decodeFailed("a field is named '__proto__'");
-    const tag = r.bits(2);
-    out[key] = tag === 0 ? unzigzag(r.eg(4)) : tag === 1 ? r.float64() : tag === 2 ? r.string() : r.bit();
-  }
-  return out;
-}
-
 /** Per-packet writer/reader context: code orders and the previous full record's mask. */
 export interface RecordContext {
   absK: number[];
@@ -152,6 +126,8 @@ export interface RecordContext {
   prevMask: number;
   /** Changed-field mask of the previous delta record in this packet (NaN: none yet). */
   prevChanged: number;
+  /** Extras shapes seen so far in this packet (see snapshot-extras.ts). */
+  shapes: ExtrasShape[];
 }
 
 /** Writes an entity's full record (presence, absolute values, extras). */
@@ -162,18 +138,23 @@ export function writeFull(w: BitWriter, schema: CompiledSchema, e: QEntity, ctx:
   ctx.prevMask = e.mask;
   for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1) writeAbs(w, schema.slots[i] as Slot, e.v[i] as number | string, ctx.absK[i] ?? 0);
   w.bit(e.extras !== undefined);
-  if (e.extras) writeExtras(w, e.extras);
+  if (e.extras) writeExtras(w, e.extras, ctx.shapes);
 }
 
-/** Reads a full record. */
-export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContext): QEntity {
+/** Reads a full record; `like` (the same entity in an older tick, if known) is returned when equal, and lends equal strings. */
+export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContext, like?: QEntity): QEntity {
   const n = schema.slots.length;
   const mask = r.bit() ? ctx.prevMask : n === 32 ? r.bits(32) | 0 : r.bits(n);
   ctx.prevMask = mask;
   const v = readScratch;
   for (let i = 0; i < n; i++) v[i] = 0;
   for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) v[i] = readAbs(r, schema.slots[i] as Slot, ctx.absK[i] ?? 0);
-  const extras = r.bit() ? readExtras(r) : undefined;
+  const extras = r.bit() ? readExtras(r, ctx.shapes, like?.extras) : undefined;
+  if (like && like.mask === mask && like.extras === extras) {
+    let same = true;
+    for (let i = 0, m = mask; same && m !== 0; i++, m >>>= 1) if (m & 1 && like.v[i] !== v[i]) same = false;
+    if (same) return like;
+  }
   return { mask, v: v.slice(0, n), extras, view: undefined };
 }
 
@@ -214,7 +195,7 @@ export function writeChanged(w: BitWriter, schema: CompiledSchema, cur: QEntity,
   if (base.extras) {
     const extrasChanged = !sameExtras(cur.extras, base.extras);
     w.bit(extrasChanged);
-    if (extrasChanged && cur.extras) writeExtras(w, cur.extras);
+    if (extrasChanged && cur.extras) writeExtrasDelta(w, cur.extras, base.extras, ctx.shapes);
   }
   for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
     if (m & 1) writeDelta(w, schema.slots[i] as Slot, cur.v[i] as number | string, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
@@ -228,14 +209,14 @@ export function readChanged(r: BitReader, schema: CompiledSchema, base: QEntity,
     if (Number.isNaN(changed) || (changed & ~base.mask) !== 0) decodeFailed('a delta reuses a field mask that does not fit its entity');
   } else if (r.bit()) {
     if (ctx.absK.length !== schema.slots.length) decodeFailed('a full record comes without its code table');
-    return readFull(r, schema, ctx);
+    return readFull(r, schema, ctx, base);
   } else if (base.mask !== 0) {
     if (r.bit()) changed = base.mask;
     else for (let i = 0, m = base.mask; m !== 0; i++, m >>>= 1) if (m & 1 && r.bit()) changed |= 1 << i;
   }
   if (changed !== 0 && ctx.deltaK.length !== schema.slots.length) decodeFailed('a delta record comes without its code table');
   ctx.prevChanged = changed;
-  const extras = base.extras && r.bit() ? readExtras(r) : base.extras;
+  const extras = base.extras && r.bit() ? readExtrasDelta(r, base.extras, ctx.shapes) : base.extras;
   const v = base.v.slice();
   for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
     if (m & 1) v[i] = readDelta(r, schema.slots[i] as Slot, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
