@@ -12,7 +12,8 @@
  * tick is built only when read (entity objects are cached and shared between ticks).
  * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model.
  */
-import { BitReader, decodeFailed } from './bitpack.js';
+import { decodeFailed } from './bitpack.js';
+import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
 import { dequantizeEntity, shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';

@@ -10,7 +10,8 @@
  * The table starts empty in every packet, so each packet still decodes alone.
  * Read more: Gaffer on Games, "Snapshot Compression"; HPACK (RFC 7541) for per-connection name tables.
  */
-import { decodeFailed, unzigzag, zigzag, type BitReader, type BitWriter } from './bitpack.js';
+import { decodeFailed, unzigzag, zigzag, type BitWriter } from './bitpack.js';
+import type { BitReader } from './bit-reader.js';
 import { MAX_QUANTIZED } from './quantize.js';
 import type { Entity, Value } from './schema.js';
 import { MAX_NAME_BYTES } from './snapshot-format.js';

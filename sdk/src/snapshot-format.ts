@@ -14,7 +14,8 @@
  * quaternions delta their three small components when the largest stays the same).
  * Read more: Gaffer on Games, "Snapshot Compression"; Quake 3 network model (delta vs acked).
  */
-import { decodeFailed, type BitReader, type BitWriter } from './bitpack.js';
+import { decodeFailed, type BitWriter } from './bitpack.js';
+import type { BitReader } from './bit-reader.js';
 import { SlotKind, type CompiledSchema } from './schema.js';
 
 /** Wire format version (4 bits). */

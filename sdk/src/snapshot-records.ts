@@ -11,7 +11,8 @@
  * their three small components when the largest one is the same). The encoder chooses the Exp-Golomb orders per packet; `RecordContext` carries them.
  * Read more: Gaffer on Games, "Snapshot Compression".
  */
-import { decodeFailed, unzigzag, zigzag, type BitReader, type BitWriter } from './bitpack.js';
+import { decodeFailed, unzigzag, zigzag, type BitWriter } from './bitpack.js';
+import type { BitReader } from './bit-reader.js';
 import { MAX_QUANTIZED, sameExtras, type QEntity } from './quantize.js';
 import { readExtras, readExtrasDelta, writeExtras, writeExtrasDelta, type ExtrasShape } from './snapshot-extras.js';
 import { packQuat, unpackQuat } from './quantize-scalar.js';

@@ -3,7 +3,8 @@ import { HostmeshError } from '../../sdk/src/errors.js';
 import { dequantizeEntity, quantizeEntity } from '../../sdk/src/quantize.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/quantize-scalar.js';
 import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/schema.js';
-import { BitReader, BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';
+import { BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';
+import { BitReader } from '../../sdk/src/bit-reader.js';
 import { rng } from '../helpers/rng.js';
 
 function wrapDiff(a: number, b: number): number {
