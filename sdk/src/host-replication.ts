@@ -99,6 +99,8 @@ export class HostReplication {
   }
 
   private sendSnapshots(): void {
+    if (this.session.isClosed) return;
+    this.session.events.emit('tick', this.tick + 1, 1000 / this.tickRateHz);
     if (this.session.isClosed || this.state === undefined) return;
     this.encoder.commit(++this.tick, this.state);
     const now = performance.now();

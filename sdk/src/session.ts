@@ -26,6 +26,8 @@ export interface SessionEvents {
   playerLeave: [player: PlayerInfo, reason: string];
   /** The host changed (reserved for host migration; not fired yet). */
   hostChange: [hostId: string];
+  /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */
+  tick: [tick: number, intervalMs: number];
   /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
   snapshot: [state: State, tick: number];
   /** The session closed, exactly once. */
