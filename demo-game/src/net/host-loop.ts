@@ -1,8 +1,9 @@
 /**
  * Runs the authoritative HostGame on a hosting session: players' inputs (the host's own
  * included, through sendInput) go into the simulation, joins and leaves add and remove
- * avatars, a timer drives pickup spawns, and every change is published with setState.
- * Inputs arrive as network events, so the host keeps simulating even in a background tab.
+ * avatars, the session's tick drives pickup spawns, and every change is published with
+ * setState. Inputs arrive as network events and the tick runs on the SDK's worker timer, so the
+ * host keeps simulating even in a background tab.
  */
 import type { HostSession } from 'hostmesh';
 import { HostGame } from '../sim/host-game.js';
@@ -35,11 +36,17 @@ export function startHostLoop(session: HostSession): HostLoop {
       publish();
     }),
     session.on('playerLeave', (p) => { game.removePlayer(p.id); publish(); }),
+    session.on('tick', () => { if (game.step(performance.now())) publish(); }),
   ];
-  const timer = setInterval(() => { if (game.step(performance.now())) publish(); }, 100);
   return {
     game,
-    start(lateJoin) { game.start(lateJoin); publish(); },
-    stop() { clearInterval(timer); for (const off of offs) off(); },
+    start(lateJoin) {
+      game.start(lateJoin);
+      publish();
+      // Closed lobbies turn newcomers away at the server (LOBBY_CLOSED) and leave the public list;
+      // the kick above stays as the backstop for a join already admitted.
+      if (!lateJoin) session.updateLobby({ open: false }).catch(() => { /* the kick still applies */ });
+    },
+    stop() { for (const off of offs) off(); },
   };
 }
