@@ -29,10 +29,12 @@ export const MsgType = {
   PLAYER_JOIN: 13,
   /** Host to members, reliable: `{ id, reason }`. */
   PLAYER_LEAVE: 14,
-  /** Member to member, reliable: `{ id }`; introduces a mesh link between two non-hosts. */
-  MESH_HELLO: 15,
   /** Application message: `{ t: type, d: data }`, on either channel. */
   USER: 20,
+  /** Member to host: `{ to, t, d }`, a USER message for a member this one has no direct link to. */
+  RELAY: 21,
+  /** Host to member: `{ f: fromId, t, d }`, a relayed USER message (the host vouches for `f`). */
+  RELAYED: 22,
   /** Client to host, unreliable: `{ s: lastSeq, i: [oldest..newest inputs] }`. */
   INPUT: 30,
   /** Host to client, unreliable: one independently decodable snapshot part. */

@@ -143,16 +143,16 @@ export class Session implements SessionCore {
     if (this.closed) throw new HostmeshError('SESSION_CLOSED');
     const reliable = options.reliable ?? true;
     const frame = { t: type, d: data };
-    if (options.to !== undefined) {
-      const link = this.links.get(options.to);
-      if (!link) {
-        throw new HostmeshError('INVALID_ARGUMENT', `send(): no connected player has id ${options.to}. Use an id from session.players.`);
-      }
-      if (reliable) link.sendReliable(MsgType.USER, frame); else link.sendUnreliable(MsgType.USER, frame);
-      return;
+    const targets = options.to === undefined ? [...this.roster.keys()].filter((id) => id !== this.selfId) : [options.to];
+    if (options.to !== undefined && (!this.roster.has(options.to) || options.to === this.selfId)) {
+      throw new HostmeshError('INVALID_ARGUMENT', `send(): no other player has id ${options.to}. Use an id from session.players.`);
     }
-    for (const link of this.links.values()) {
-      if (reliable) link.sendReliable(MsgType.USER, frame); else link.sendUnreliable(MsgType.USER, frame);
+    for (const id of targets) {
+      const direct = this.links.get(id);
+      // No direct link (the mesh link failed or is still forming): the host relays it.
+      const [link, type, body] = direct ? [direct, MsgType.USER, frame] : [this.links.get(this.hostIdValue), MsgType.RELAY, { to: id, ...frame }];
+      if (!link) continue;
+      if (reliable) link.sendReliable(type, body); else link.sendUnreliable(type, body);
     }
   }
 
@@ -232,6 +232,7 @@ export class Session implements SessionCore {
     this.links.set(link.remoteId, link);
     link.on('message', (type, body, reliable) => {
       if (type === MsgType.USER) this.deliver(body, link.remoteId);
+      else if (type === MsgType.RELAY || type === MsgType.RELAYED) this.relay(type, body, link, reliable);
       else onFrame(type, body, reliable);
     });
     link.on('close', () => {
@@ -259,6 +260,24 @@ export class Session implements SessionCore {
     this.events.clear();
     this.internal.clear();
     this.handlers.clear();
+  }
+
+  /** Host: forwards a member's RELAY to its target. Members: delivers a RELAYED from the host. */
+  private relay(type: number, body: unknown, from: Link, reliable: boolean): void {
+    const msg = body as { to?: unknown; f?: unknown; t?: unknown; d?: unknown } | null;
+    if (typeof msg !== 'object' || msg === null) return;
+    if (type === MsgType.RELAYED) {
+      if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.roster.has(msg.f)) this.deliver(msg, msg.f);
+      return;
+    }
+    if (!this.isHost || typeof msg.to !== 'string' || !this.roster.has(from.remoteId)) return;
+    const body2 = { f: from.remoteId, t: msg.t, d: msg.d };
+    if (msg.to === this.selfId) { this.deliver(body2, from.remoteId); return; }
+    const target = this.links.get(msg.to);
+    if (!target) return;
+    try {
+      if (reliable) target.sendReliable(MsgType.RELAYED, body2); else target.sendUnreliable(MsgType.RELAYED, body2);
+    } catch { /* over the size limit once the sender id is added: dropped */ }
   }
 
   private deliver(body: unknown, fromId: string): void {

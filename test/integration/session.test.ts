@@ -78,6 +78,21 @@ describe('sessions', () => {
     expect(got.get(`${host.selfId}<${b.selfId}`)?.[0]).toEqual({ text: 'b to host' });
   });
 
+  it('the host relays messages between members whose direct link is gone', async () => {
+    const { host, clients } = await lobbyOf(2);
+    const [b, c] = clients as [Session, Session];
+    b.links.get(c.selfId)!.close('local'); // as if the b-c mesh link had failed
+    await until(() => !b.links.has(c.selfId) && !c.links.has(b.selfId), 5000, 'b-c link gone');
+    const got: [unknown, string][] = [];
+    c.onMessage('note', (data, from) => got.push([data, from]));
+    b.send('note', { n: 1 }, { to: c.selfId });
+    b.send('note', { n: 2 }); // broadcast: host direct, c relayed
+    await until(() => got.length === 2, 5000, 'relayed messages');
+    expect(got).toEqual([[{ n: 1 }, b.selfId], [{ n: 2 }, b.selfId]]);
+    expect(c.players.has(b.selfId)).toBe(true); // membership is the host's call, not the mesh link's
+    expect(host.players.size).toBe(3);
+  });
+
   it('a leaving player produces playerLeave on every other member', async () => {
     const { host, clients } = await lobbyOf(2);
     const [b, c] = clients as [Session, Session];
