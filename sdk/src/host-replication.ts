@@ -9,7 +9,7 @@
 import { Emitter } from './emitter.js';
 import { HostmeshError } from './errors.js';
 import { InputReceiver } from './input-buffer.js';
-import { MsgType } from './protocol.js';
+import { MAX_UNRELIABLE_BYTES, MsgType } from './protocol.js';
 import type { Schema, State } from './schema.js';
 import type { Session } from './session.js';
 import { SnapshotEncoder } from './snapshot-encoder.js';
@@ -17,12 +17,16 @@ import { SNAPSHOT_PACKET_BUDGET, wrapSnapshot } from './snapshot-frame.js';
 import { AckTracker } from './snapshot-history.js';
 import { startTicker } from './ticker.js';
 
+/** A client's tick is skipped while more than this is still queued on its unreliable channel. */
+const STALE_QUEUE_BYTES = MAX_UNRELIABLE_BYTES;
+
 interface ClientState {
   acks: AckTracker;
   inputs: InputReceiver<unknown>;
   /** Newest input seq the last setState() includes. */
   inputAck: number;
   snapshotBytes: number;
+  snapshotsSkipped: number;
   inputDecodeErrors: number;
 }
 
@@ -32,6 +36,8 @@ export interface HostReplicationStats {
   snapshotBytes: number;
   /** Inputs that never arrived (every redundant copy lost). */
   inputsLost: number;
+  /** Ticks not sent to this client because its previous snapshot was still queued (latest wins). */
+  snapshotsSkipped: number;
 }
 
 /** Drives snapshots and inputs for a hosting session. */
@@ -77,12 +83,12 @@ export class HostReplication {
   /** Figures for one client. */
   statsFor(id: string): HostReplicationStats {
     const c = this.clients.get(id);
-    return { snapshotBytes: c?.snapshotBytes ?? 0, inputsLost: c?.inputs.lost ?? 0 };
+    return { snapshotBytes: c?.snapshotBytes ?? 0, inputsLost: c?.inputs.lost ?? 0, snapshotsSkipped: c?.snapshotsSkipped ?? 0 };
   }
 
   private client(id: string): ClientState {
     let c = this.clients.get(id);
-    if (!c) this.clients.set(id, (c = { acks: new AckTracker(), inputs: new InputReceiver(), inputAck: 0, snapshotBytes: 0, inputDecodeErrors: 0 }));
+    if (!c) this.clients.set(id, (c = { acks: new AckTracker(), inputs: new InputReceiver(), inputAck: 0, snapshotBytes: 0, snapshotsSkipped: 0, inputDecodeErrors: 0 }));
     return c;
   }
 
@@ -107,6 +113,9 @@ export class HostReplication {
     for (const [id, link] of this.session.links) {
       if (!link.ready || !this.session.roster.has(id)) continue;
       const c = this.client(id);
+      // Latest wins: while an older snapshot still waits in the send queue (congestion), a newer
+      // one would only queue behind it; skip this tick for this client instead.
+      if (link.unreliableBufferedAmount > STALE_QUEUE_BYTES) { c.snapshotsSkipped++; continue; }
       let bytes = 0;
       for (const packet of this.encoder.encodeFor(c.acks.ackedTick)) {
         const body = wrapSnapshot(packet, c.inputAck, now);

@@ -154,6 +154,11 @@ export class Link extends Emitter<LinkEvents> {
     return true;
   }
 
+  /** Bytes queued on the unreliable channel and not yet sent. */
+  get unreliableBufferedAmount(): number {
+    return this.channels.unreliable.bufferedAmount;
+  }
+
   /** Current measurements. */
   stats(): LinkStats {
     return this.meter.snapshot(this.opts.now(), 2 * this.opts.heartbeatIntervalMs);

@@ -118,6 +118,22 @@ describe('replication', () => {
     expect(intervals.every((ms) => Math.abs(ms - 1000 / 30) < 1e-9)).toBe(true);
   });
 
+  it('skips a congested client\'s tick instead of queueing a stale snapshot behind the last one', async () => {
+    const { host, clients } = await session(1);
+    const c = clients[0]!;
+    let n = 0;
+    host.on('tick', () => host.setState({ clock: { n: ++n } }));
+    await until(() => (c.latestState().clock?.n as number) > 0, 5000, 'first snapshot');
+    const link = host.links.get(c.selfId)!;
+    Object.defineProperty(link, 'unreliableBufferedAmount', { configurable: true, get: () => 64 * 1024 }); // a congested channel
+    const skippedBefore = host.stats()[c.selfId]!.snapshotsSkipped ?? 0;
+    await until(() => (host.stats()[c.selfId]!.snapshotsSkipped ?? 0) >= skippedBefore + 5, 5000, 'ticks skipped');
+    const frozen = c.latestState().clock?.n as number;
+    expect(n).toBeGreaterThan(frozen + 3); // the host moved on; nothing new was queued for this client
+    delete (link as unknown as Record<string, unknown>).unreliableBufferedAmount; // congestion over
+    await until(() => (c.latestState().clock?.n as number) > frozen + 3, 5000, 'snapshots resume with the newest state');
+  });
+
   it('client-side prediction shows our own input at once and agrees with the host afterwards', async () => {
     const { host, clients } = await session(1);
     const c = clients[0]!;
