@@ -15,7 +15,8 @@
 import { decodeFailed } from './bitpack.js';
 import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
-import { dequantizeEntity, shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
+import { shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
+import { dequantizeEntity } from './dequantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
 import { readChanged, readFull, type RecordContext } from './snapshot-records.js';

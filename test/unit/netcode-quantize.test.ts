@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostmeshError } from '../../sdk/src/errors.js';
-import { dequantizeEntity, quantizeEntity } from '../../sdk/src/quantize.js';
+import { quantizeEntity } from '../../sdk/src/quantize.js';
+import { dequantizeEntity } from '../../sdk/src/dequantize.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/quantize-scalar.js';
 import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/schema.js';
 import { BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';

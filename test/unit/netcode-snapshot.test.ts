@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostmeshError } from '../../sdk/src/errors.js';
-import { dequantizeState, quantizeState } from '../../sdk/src/quantize.js';
+import { quantizeState } from '../../sdk/src/quantize.js';
+import { dequantizeState } from '../../sdk/src/dequantize.js';
 import { compileSchema, defaultSchema, type Schema, type State } from '../../sdk/src/schema.js';
 import { SnapshotDecoder, type SnapshotReceipt } from '../../sdk/src/snapshot-decoder.js';
 import { DEFAULT_SNAPSHOT_BUDGET_BYTES, encodeSnapshot, SnapshotEncoder } from '../../sdk/src/snapshot-encoder.js';
