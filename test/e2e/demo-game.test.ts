@@ -5,37 +5,27 @@
  * closing B removes it on A, and a page that types a wrong code sees the error in the UI.
  * Every page must stay free of page errors and console errors. Needs `npm run build`.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/src/index.js';
 import type { DemoDebug } from '../../demo-game/src/debug-hook.js';
-import { browserSkipReason, launchBrowser, screenshot } from '../helpers/browser.js';
+import { browserSkipReason, serverAndBrowser, screenshot } from '../helpers/browser.js';
 import { browserNetworkLog, hostFromMenu, menuError, openDemo, pickupIds, releaseAll, selfId, steer, waitInPage, world, type DemoPage } from '../helpers/demo-pages.js';
 
 declare const __hostmeshDemo: DemoDebug;
 type Arrow = Parameters<typeof steer>[1] extends Set<infer K> ? K : never;
 
 describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? ` (skipped: ${browserSkipReason})` : ''}`, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer({ port: 0 });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = serverAndBrowser();
 
   it('host, join by link, play with host authority, leave, and a wrong code', { timeout: 90_000 }, async () => {
     const pages: DemoPage[] = [];
-    const a = await openDemo(browser, server.url, 'A');
+    const a = await openDemo(ctx.browser, ctx.server.url, 'A');
     pages.push(a);
     const code = await hostFromMenu(a, { playerName: 'Ann' });
     expect(code).toMatch(/^[0-9A-Z]{6}$/);
-    expect(await a.page.inputValue('[data-testid=invite-link]')).toBe(`${server.url}/?join=${code}`);
+    expect(await a.page.inputValue('[data-testid=invite-link]')).toBe(`${ctx.server.url}/?join=${code}`);
 
-    const b = await openDemo(browser, `${server.url}/?join=${code}`, 'B');
+    const b = await openDemo(ctx.browser, `${ctx.server.url}/?join=${code}`, 'B');
     pages.push(b);
     for (const p of [a, b]) await waitInPage(p, 'two players in the lobby', () => document.querySelectorAll('[data-testid=player]').length === 2, null);
     await screenshot(a.page, 'demo-lobby-host');
@@ -97,7 +87,7 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
       && document.querySelectorAll('[data-testid=score-row]').length === 1, bId, 20_000);
 
     // A wrong code, typed the sloppy way, is reported in the UI.
-    const c = await openDemo(browser, server.url, 'C');
+    const c = await openDemo(ctx.browser, ctx.server.url, 'C');
     pages.push(c);
     await c.page.fill('[data-testid=join-code]', ' zz-zz zz ');
     await c.page.click('[data-testid=join-btn]');
@@ -112,9 +102,9 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
   });
 
   it('asks for the password only when the lobby needs it, reports a full lobby and a host that left', { timeout: 90_000 }, async () => {
-    const a = await openDemo(browser, server.url, 'A');
+    const a = await openDemo(ctx.browser, ctx.server.url, 'A');
     const code = await hostFromMenu(a, { playerName: 'Ann', maxPlayers: 2, isPublic: false, password: 'sesame' });
-    const b = await openDemo(browser, `${server.url}/?join=${code}`, 'B');
+    const b = await openDemo(ctx.browser, `${ctx.server.url}/?join=${code}`, 'B');
     await waitInPage(b, 'the password prompt', () => document.querySelector('[data-testid=prompt]')?.textContent?.includes('Password needed'), null);
     await b.page.fill('[data-testid=prompt-input]', 'wrong');
     await b.page.click('[data-testid=prompt-ok]');
@@ -123,7 +113,7 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     await b.page.click('[data-testid=prompt-ok]');
     for (const p of [a, b]) await waitInPage(p, 'two players in the lobby', () => document.querySelectorAll('[data-testid=player]').length === 2, null);
 
-    const c = await openDemo(browser, `${server.url}/?join=${code}`, 'C');
+    const c = await openDemo(ctx.browser, `${ctx.server.url}/?join=${code}`, 'C');
     await waitInPage(c, 'the password prompt', () => document.querySelector('[data-testid=prompt]') !== null, null);
     await c.page.fill('[data-testid=prompt-input]', 'sesame');
     await c.page.click('[data-testid=prompt-ok]');
@@ -141,7 +131,7 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
 
   it('says so when the server is down', { timeout: 60_000 }, async () => {
     const own = await startServer({ port: 0 });
-    const p = await openDemo(browser, own.url, 'P');
+    const p = await openDemo(ctx.browser, own.url, 'P');
     await own.close();
     await p.page.click('[data-testid=refresh-lobbies]');
     await waitInPage(p, 'the lobby list error', () => document.querySelector('[data-testid=lobby-error]')?.textContent?.includes('Server unreachable'), null);

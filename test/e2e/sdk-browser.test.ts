@@ -2,31 +2,20 @@
  * The SDK in real Chromium: two pages host and join by code through the real server, and
  * exchange messages on both channels. Uses the SDK bundle the build serves at /hostmesh.js.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../server/src/index.js';
-import { browserSkipReason, launchBrowser, loadSdk, watchErrors } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason, serverAndBrowser, loadSdk, watchErrors } from '../helpers/browser.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Hm = typeof import('../../sdk/src/index.js');
 declare const hm: Hm;
 
 describe.skipIf(browserSkipReason)(`SDK in Chromium${browserSkipReason ? ` (skipped: ${browserSkipReason})` : ''}`, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startServer({ port: 0 });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const ctx = serverAndBrowser();
 
   it('hosts in one page, joins by code in another, and messages flow both ways', async () => {
-    const [a, b] = [await browser.newPage(), await browser.newPage()];
+    const [a, b] = [await ctx.browser.newPage(), await ctx.browser.newPage()];
     const errors = [...watchErrors(a, 'A'), ...watchErrors(b, 'B')];
-    await Promise.all([a.goto(`${server.url}/healthz`), b.goto(`${server.url}/healthz`)]);
+    await Promise.all([a.goto(`${ctx.server.url}/healthz`), b.goto(`${ctx.server.url}/healthz`)]);
     await Promise.all([loadSdk(a), loadSdk(b)]);
     const code = await a.evaluate(async () => {
       const s = await hm.connect(location.origin).host({ name: 'E2E', playerName: 'A' });

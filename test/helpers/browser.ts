@@ -1,6 +1,8 @@
 /** Real headless Chromium (Debian `chromium`) driven by playwright-core; never a downloaded browser. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer } from '../../server/src/index.js';
 
 /** Path of the system Chromium, or undefined when it is not installed. */
 export const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -44,4 +46,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function loadSdk(page: Page): Promise<void> {
   await page.addScriptTag({ type: 'module', content: "import * as hm from '/hostmesh.js'; window.hm = hm;" });
   await page.waitForFunction(() => 'hm' in window);
+}
+
+/** A real server on port 0 and one Chromium for a suite: started in beforeAll, closed in afterAll. */
+export function serverAndBrowser(): { readonly server: Awaited<ReturnType<typeof startServer>>; readonly browser: Browser } {
+  const ctx = {} as { server: Awaited<ReturnType<typeof startServer>>; browser: Browser };
+  beforeAll(async () => {
+    ctx.server = await startServer({ port: 0 });
+    ctx.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }
