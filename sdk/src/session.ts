@@ -50,18 +50,6 @@ export interface SendOptions {
   to?: string;
 }
 
-/** What session internals a role needs. */
-export interface SessionCore {
-  readonly selfId: string;
-  readonly net: PeerNetwork;
-  readonly roster: Map<string, PlayerInfo>;
-  readonly links: Map<string, Link>;
-  readonly internal: Emitter<SessionInternalEvents>;
-  readonly events: Emitter<SessionEvents>;
-  attach(link: Link, onFrame: (type: number, body: unknown, reliable: boolean) => void): void;
-  close(reason: SessionCloseReason, error?: HostmeshError): void;
-}
-
 /** What `stats()` reports per remote player. */
 export type PeerStats = LinkStats & Partial<HostReplicationStats & ClientReplicationStats>;
 
@@ -69,7 +57,7 @@ export type PeerStats = LinkStats & Partial<HostReplicationStats & ClientReplica
 export type RoleCleanup = (reason: SessionCloseReason) => Promise<void> | void;
 
 /** A hostmesh session: the public face shared by host and clients. */
-export class Session implements SessionCore {
+export class Session {
   /** Join code of the lobby. */
   readonly code: string;
   /** Our player id. */
