@@ -96,14 +96,23 @@ export class BitReader {
   stringLike(prev: string | undefined): string {
     if (prev === undefined) return this.string();
     const at = this.pos, len = this.eg(3);
-    let ok = len === prev.length && len * 8 <= this.remaining();
-    for (let i = 0; ok && i < len; i++) {
-      const c = prev.charCodeAt(i);
-      ok = c < 0x80 && this.bits(8) === c;
-    }
-    if (ok) return prev;
+    if (len === prev.length && len * 8 <= this.remaining() && this.asciiEquals(prev, 0, len)) return prev;
     this.pos = at;
     return this.string();
+  }
+
+  /** Reads `n` bytes (the caller checked they are there) if they are the ASCII units `s[from..from+n)`; else leaves the position anywhere and returns false. */
+  asciiEquals(s: string, from: number, n: number): boolean {
+    let i = 0;
+    for (; i + 3 <= n; i += 3) {
+      const c0 = s.charCodeAt(from + i), c1 = s.charCodeAt(from + i + 1), c2 = s.charCodeAt(from + i + 2);
+      if ((c0 | c1 | c2) > 0x7f || this.bits(24) !== (c0 | (c1 << 8) | (c2 << 16))) return false;
+    }
+    for (; i < n; i++) {
+      const c = s.charCodeAt(from + i);
+      if (c > 0x7f || this.bits(8) !== c) return false;
+    }
+    return true;
   }
 
   /** Reads a string written by `BitWriter.string`, of at most `maxBytes` bytes. */
@@ -112,12 +121,16 @@ export class BitReader {
     if (len > maxBytes) decodeFailed('a string is longer than allowed');
     if (len * 8 > this.remaining()) decodeFailed('a string is longer than the packet');
     if (len > strScratch.length) strScratch = new Uint8Array(len);
-    let ascii = true;
-    for (let i = 0; i < len; i++) {
-      const b = this.bits(8);
-      strScratch[i] = b;
-      if (b > 0x7f) ascii = false;
+    let high = 0, i = 0;
+    for (; i + 3 <= len; i += 3) {
+      const w = this.bits(24);
+      strScratch[i] = w;
+      strScratch[i + 1] = w >>> 8;
+      strScratch[i + 2] = w >>> 16;
+      high |= w;
     }
+    for (; i < len; i++) high |= strScratch[i] = this.bits(8);
+    const ascii = (high & 0x808080) === 0;
     const bytes = strScratch.subarray(0, len);
     if (ascii) return len <= 1024 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : decoder.decode(bytes);
     try {

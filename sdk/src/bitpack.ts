@@ -170,7 +170,9 @@ export class BitWriter {
     for (let i = 0; ascii && i < len; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
     if (ascii) {
       this.eg(len, 3);
-      for (let i = 0; i < len; i++) this.bits(s.charCodeAt(i), 8);
+      let i = 0;
+      for (; i + 3 <= len; i += 3) this.bits(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16), 24);
+      for (; i < len; i++) this.bits(s.charCodeAt(i), 8);
       return;
     }
     if (LONE_SURROGATE.test(s))

@@ -12,8 +12,9 @@
  * Read more: Gaffer on Games, "Snapshot Compression" (smallest three).
  */
 import { HostmeshError } from './errors.js';
+import { findLayout, learnLayout } from './compiled-layout.js';
 import { quantizeAngle, quantizeFloat, quantizeQuat } from './quantize-scalar.js';
-import { integerInverse, SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
+import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
 /** Largest |quantized integer| the codec accepts (keeps every delta and zigzag under 2^53). */
 export const MAX_QUANTIZED = 2 ** 50;
@@ -66,85 +67,22 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
 }
 
 const scratch: (number | string)[] = new Array<number | string>(32).fill(0);
-const raw: Value[] = [];
-const quatRaw = new Float64Array(4 * 32);
-
-/** A key order seen before (all keys in the schema): each key's slot and quaternion component. */
-interface Layout { readonly schema: CompiledSchema; readonly keys: string[]; readonly slot: Int8Array; readonly comp: Int8Array; readonly mask: number }
-let layout: Layout | undefined;
-
-function learnLayout(schema: CompiledSchema, entity: Entity, mask: number): void {
-  const keys = Object.keys(entity);
-  const slot = new Int8Array(keys.length), comp = new Int8Array(keys.length);
-  for (let j = 0; j < keys.length; j++) {
-    const k = keys[j] as string, si = schema.fieldSlot.get(k);
-    if (si === undefined || entity[k] === undefined) return;
-    slot[j] = si;
-    comp[j] = schema.quatComponent.get(k) ?? 0;
-  }
-  layout = { schema, keys, slot, comp, mask };
-}
-
-/** Reads `e[f[i]]` into `raw`, false if one is missing; the unrolled loads each see one name, so they stay monomorphic. */
-function readLayout(e: Entity, f: string[]): boolean {
-  const n = f.length;
-  if (n > 0) raw[0] = e[f[0] as string] as Value;
-  if (n > 1) raw[1] = e[f[1] as string] as Value;
-  if (n > 2) raw[2] = e[f[2] as string] as Value;
-  if (n > 3) raw[3] = e[f[3] as string] as Value;
-  if (n > 4) raw[4] = e[f[4] as string] as Value;
-  if (n > 5) raw[5] = e[f[5] as string] as Value;
-  if (n > 6) raw[6] = e[f[6] as string] as Value;
-  if (n > 7) raw[7] = e[f[7] as string] as Value;
-  if (n > 8) raw[8] = e[f[8] as string] as Value;
-  if (n > 9) raw[9] = e[f[9] as string] as Value;
-  for (let i = 10; i < n; i++) raw[i] = e[f[i] as string] as Value;
-  for (let i = 0; i < n; i++) if (raw[i] === undefined) return false;
-  return true;
-}
-
-/** Quantizes into `scratch` an entity whose keys follow `L` (already read into `raw`); false: use the general path. */
-function quantizeByLayout(L: Layout, id: string): boolean {
-  const slots = L.schema.slots, n = L.keys.length;
-  for (let j = 0; j < n; j++) {
-    const si = L.slot[j] as number, slot = slots[si] as Slot, value = raw[j] as Value;
-    if (slot.kind !== SlotKind.QUAT) scratch[si] = quantizeSlot(slot, id, L.keys[j] as string, value);
-    else if (typeof value === 'number') quatRaw[si * 4 + (L.comp[j] as number)] = value;
-    else return false;
-  }
-  for (let i = 0, m = L.mask; m !== 0; i++, m >>>= 1) {
-    const slot = slots[i] as Slot;
-    if (!(m & 1) || slot.kind !== SlotKind.QUAT) continue;
-    const q = quantizeQuat(quatRaw[i * 4] as number, quatRaw[i * 4 + 1] as number, quatRaw[i * 4 + 2] as number, quatRaw[i * 4 + 3] as number, slot.bits);
-    if (Number.isNaN(q)) return false;
-    scratch[i] = q;
-  }
-  return true;
-}
 
 /** Quantizes one entity (returning `reuse` when it carries the same values); throws INVALID_ARGUMENT on a value its schema slot cannot carry. */
 export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity, reuse?: QEntity): QEntity {
+  const compiled = findLayout(schema, entity)?.quantize(entity, reuse);
+  if (compiled) return compiled;
   const { slots, fieldSlot } = schema;
   const v = scratch;
   for (let i = 0; i < slots.length; i++) v[i] = 0;
   let mask = 0;
   let extras: Entity | undefined;
-  const L = layout !== undefined && layout.schema === schema ? layout : undefined;
-  let fast = false;
-  if (L) {
-    // Entities of one game share a key order: check it key by key (pointer compares) instead of a Map lookup per field.
-    let count = 0;
-    for (const _ in entity) count++;
-    fast = count === L.keys.length && readLayout(entity, L.keys) && quantizeByLayout(L, id);
-    if (fast) mask = L.mask;
-    else for (let i = 0; i < slots.length; i++) v[i] = 0;
-  }
-  if (!fast) {
-    let quatSeen = 0, extrasN = 0, extrasDiffer = false;
+  let quatSeen = 0, extrasN = 0, extrasDiffer = false, holes = false;
+  {
     const prevExtras = reuse?.extras;
     for (const field in entity) {
       const value = entity[field];
-      if (value === undefined) continue;
+      if (value === undefined) { holes = true; continue; }
       const si = fieldSlot.get(field);
       if (si === undefined) {
         if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
@@ -171,13 +109,13 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
         mask |= 1 << si;
       }
     }
-    if (extrasN === 0) learnLayout(schema, entity, mask);
-    else if (!extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
+    if (extrasN === 0) { /* none */ } else if (!extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
     else {
       extras = {};
       for (const field in entity) if (entity[field] !== undefined && !fieldSlot.has(field)) extras[field] = entity[field] as Value;
     }
   }
+  if (!holes) learnLayout(schema, entity);
   if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {
     let same = true;
     for (let i = 0, m = mask; same && m !== 0; i++, m >>>= 1) if (m & 1 && reuse.v[i] !== v[i]) same = false;

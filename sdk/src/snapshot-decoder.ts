@@ -239,10 +239,7 @@ function idMatches(r: BitReader, prevId: string, p: number, cand: string): boole
   const at = r.pos, len = r.eg(3);
   let ok = cand.length === p + len && len * 8 <= r.remaining();
   for (let i = 0; ok && i < p; i++) ok = cand.charCodeAt(i) === prevId.charCodeAt(i);
-  for (let i = 0; ok && i < len; i++) {
-    const c = cand.charCodeAt(p + i);
-    ok = c < 0x80 && r.bits(8) === c;
-  }
+  ok &&= r.asciiEquals(cand, p, len);
   if (!ok) r.pos = at;
   return ok;
 }

@@ -12,6 +12,7 @@
  * Read more: Gaffer on Games, "Snapshot Compression" and "Snapshots and Interpolation".
  */
 import { bitLength, zigzag } from './bitpack.js';
+import { maskCode } from './compiled-records.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, sortedIds, type QEntity, type QState } from './quantize.js';
@@ -48,10 +49,29 @@ function bestK(hist: Int32Array, at: number): number {
   return best;
 }
 
+const absMasks = new WeakMap<CompiledSchema, number>();
+
+/** Mask of the slots whose absolute values use an Exp-Golomb order. */
+function absSlots(schema: CompiledSchema): number {
+  let m = absMasks.get(schema);
+  if (m === undefined) {
+    m = 0;
+    schema.slots.forEach((s, i) => { if (usesAbsK(s.kind)) m = (m as number) | (1 << i); });
+    absMasks.set(schema, m);
+  }
+  return m;
+}
+
 /** Slots with values counted in the histograms since the last `bestK` pass (bit masks). */
 let absUsed = 0, deltaUsed = 0;
 
 function countAbs(schema: CompiledSchema, e: QEntity): void {
+  const code = maskCode(schema, e.mask);
+  if (code) {
+    code.count(absHist, HIST, e.v);
+    absUsed |= e.mask & absSlots(schema);
+    return;
+  }
   for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) {
     if (m & 1 && usesAbsK((schema.slots[i] as Slot).kind)) { count(absHist, i * HIST, zigzag(e.v[i] as number)); absUsed |= 1 << i; }
   }

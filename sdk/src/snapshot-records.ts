@@ -13,6 +13,7 @@
  */
 import { decodeFailed, unzigzag, zigzag, type BitWriter } from './bitpack.js';
 import type { BitReader } from './bit-reader.js';
+import { maskCode } from './compiled-records.js';
 import { MAX_QUANTIZED, sameExtras, type QEntity } from './quantize.js';
 import { readExtras, readExtrasDelta, writeExtras, writeExtrasDelta, type ExtrasShape } from './snapshot-extras.js';
 import { packQuat, unpackQuat } from './quantize-scalar.js';
@@ -137,7 +138,9 @@ export function writeFull(w: BitWriter, schema: CompiledSchema, e: QEntity, ctx:
   w.bit(same);
   if (!same) w.bits(e.mask >>> 0, schema.slots.length);
   ctx.prevMask = e.mask;
-  for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1) writeAbs(w, schema.slots[i] as Slot, e.v[i] as number | string, ctx.absK[i] ?? 0);
+  const code = maskCode(schema, e.mask);
+  if (code) code.write(w, e.v, ctx.absK);
+  else for (let i = 0, m = e.mask; m !== 0; i++, m >>>= 1) if (m & 1) writeAbs(w, schema.slots[i] as Slot, e.v[i] as number | string, ctx.absK[i] ?? 0);
   w.bit(e.extras !== undefined);
   if (e.extras) writeExtras(w, e.extras, ctx.shapes);
 }
@@ -149,7 +152,9 @@ export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContex
   ctx.prevMask = mask;
   const v = readScratch;
   for (let i = 0; i < n; i++) v[i] = 0;
-  for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) v[i] = readAbs(r, schema.slots[i] as Slot, ctx.absK[i] ?? 0);
+  const code = maskCode(schema, mask);
+  if (code) code.read(r, v, ctx.absK, (rr, i) => readAbs(rr, schema.slots[i] as Slot, 0) as string);
+  else for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) v[i] = readAbs(r, schema.slots[i] as Slot, ctx.absK[i] ?? 0);
   const extras = r.bit() ? readExtras(r, ctx.shapes, like?.extras) : undefined;
   if (like && like.mask === mask && like.extras === extras) {
     let same = true;

@@ -1,0 +1,136 @@
+/**
+ * Compiled entity layouts: the quantizer specialized, at run time, for one key order.
+ *
+ * Entities of one game come in a few shapes (a player, a pickup, ...), and each shape keeps its
+ * key order tick after tick. The first time a key order is seen (and quantized by the general
+ * path without error), it is compiled with `new Function` into a quantizer whose property loads
+ * name their field (`e.x`, so V8 keeps them monomorphic), whose per-slot work is inlined, and
+ * which returns the previous tick's QEntity when nothing changed. A compiled quantizer returns
+ * null on any value it does not expect, and the general path then handles (or rejects) it: the
+ * compiled code never decides an error. Where code generation is refused (codegen.ts), or after
+ * `MAX_LAYOUTS` shapes, the general path does it all.
+ * Read more: msgpackr's record readers; V8's inline caches ("monomorphic property access").
+ */
+import { codegenEnabled, compileFunction, literal } from './codegen.js';
+import { MAX_QUANTIZED, type QEntity } from './quantize.js';
+import { quantizeAngle, quantizeQuat } from './quantize-scalar.js';
+import { SlotKind, type CompiledSchema, type Entity, type Slot } from './schema.js';
+
+/** A compiled quantizer: the QEntity of `e` (`reuse` itself when equal), or null to take the general path. */
+export type LayoutQuantizer = (e: Entity, reuse: QEntity | undefined) => QEntity | null;
+
+/** One key order of one schema, compiled. */
+export interface Layout {
+  /** Keys in object order. */
+  readonly keys: readonly string[];
+  readonly quantize: LayoutQuantizer;
+}
+
+/** Most key orders compiled per schema; more than this and the rest use the general path. */
+export const MAX_LAYOUTS = 64;
+
+interface Table { list: Layout[]; last: Layout | undefined }
+const tables = new WeakMap<CompiledSchema, Table>();
+
+/** True when `e`'s own enumerable keys are exactly `keys`, in order. */
+function keysMatch(keys: readonly string[], e: Entity): boolean {
+  let j = 0;
+  for (const k in e) if (keys[j++] !== k) return false;
+  return j === keys.length;
+}
+
+/** The compiled layout of `e`'s key order, if one is known. */
+export function findLayout(schema: CompiledSchema, e: Entity): Layout | undefined {
+  const t = tables.get(schema);
+  if (!t || !codegenEnabled()) return undefined;
+  if (t.last && keysMatch(t.last.keys, e)) return t.last;
+  for (const L of t.list) if (L !== t.last && keysMatch(L.keys, e)) return (t.last = L);
+  return undefined;
+}
+
+/** Compiles `e`'s key order (which the general path just quantized without error); no-op when not possible. */
+export function learnLayout(schema: CompiledSchema, e: Entity): void {
+  if (!codegenEnabled()) return;
+  let t = tables.get(schema);
+  if (!t) tables.set(schema, (t = { list: [], last: undefined }));
+  if (t.list.length >= MAX_LAYOUTS) return;
+  const keys = Object.keys(e);
+  const quantize = compileQuantizer(schema, keys);
+  if (quantize) t.list.push((t.last = { keys, quantize }));
+}
+
+/** Source that reads field `key` into `name` and returns null unless `check` holds. */
+function load(name: string, key: string, check: string): string {
+  return `const ${name} = e[${literal(key)}]; if (!(${check})) return null;\n`;
+}
+
+function slotCode(slot: Slot, i: number, key: string): string {
+  const v = `r${i}`, q = `q${i}`;
+  switch (slot.kind) {
+    case SlotKind.FLOAT: {
+      const round = slot.inv ? `Math.round(${v} * ${slot.inv})` : `Math.round(${v} / ${slot.step})`;
+      return load(v, key, `typeof ${v} === 'number' && ${v} - ${v} === 0`) +
+        `const ${q} = ${round} + 0; if (${q} >= MAX || ${q} <= -MAX) return null;\n`;
+    }
+    case SlotKind.ANGLE:
+      return load(v, key, `typeof ${v} === 'number' && ${v} - ${v} === 0`) + `const ${q} = qAngle(${v}, ${slot.bits});\n`;
+    case SlotKind.INT:
+      return load(v, key, `Number.isInteger(${v}) && ${v} < MAX && ${v} > -MAX`) + `const ${q} = ${v} + 0;\n`;
+    case SlotKind.BOOL:
+      return load(v, key, `typeof ${v} === 'boolean'`) + `const ${q} = ${v} ? 1 : 0;\n`;
+    default:
+      return load(v, key, `typeof ${v} === 'string' && ${v}.length <= ${slot.maxLength === Infinity ? 'Infinity' : slot.maxLength}`) + `const ${q} = ${v};\n`;
+  }
+}
+
+/** Source of the quantizer for `keys`, or undefined when the key order cannot be compiled (the general path keeps it). */
+function quantizerSource(schema: CompiledSchema, keys: readonly string[]): string | undefined {
+  const { slots, fieldSlot, quatComponent } = schema;
+  let body = '', mask = 0;
+  const quatKeys = new Map<number, string[]>();
+  const extras: string[] = [];
+  for (const key of keys) {
+    const si = fieldSlot.get(key);
+    if (si === undefined) {
+      extras.push(key);
+      continue;
+    }
+    const slot = slots[si] as Slot;
+    mask |= 1 << si;
+    if (slot.kind !== SlotKind.QUAT) { body += slotCode(slot, si, key); continue; }
+    const parts = quatKeys.get(si) ?? new Array<string>(4);
+    parts[quatComponent.get(key) ?? 0] = key;
+    quatKeys.set(si, parts);
+  }
+  for (const [si, parts] of quatKeys) {
+    if (parts.filter((p) => p !== undefined).length !== 4) return undefined; // a partial quaternion: the general path explains
+    const names = [0, 1, 2, 3].map((c) => `r${si}_${c}`);
+    parts.forEach((key, c) => { body += load(names[c] as string, key, `typeof ${names[c]} === 'number'`); });
+    body += `const q${si} = qQuat(${names.join(', ')}, ${(slots[si] as Slot).bits}); if (q${si} !== q${si}) return null;\n`;
+  }
+  extras.forEach((key, j) => { body += load(`x${j}`, key, `typeof x${j} === 'number' || typeof x${j} === 'string' || typeof x${j} === 'boolean'`); });
+  const present = slots.map((_, i) => ((mask >>> i) & 1 ? `q${i}` : '0'));
+  const sameValues = slots.map((_, i) => ((mask >>> i) & 1 ? ` && reuse.v[${i}] === q${i}` : '')).join('');
+  let ex = 'undefined';
+  if (extras.length > 0) {
+    const same = extras.map((key, j) => `Object.is(pe[${literal(key)}], x${j})`).join(' && ');
+    body += `const pe = reuse === undefined ? undefined : reuse.extras;\n` +
+      `const ex = pe !== undefined && ${same} && countKeys(pe) === ${extras.length} ? pe : { ${extras.map((key, j) => `${literal(key)}: x${j}`).join(', ')} };\n`;
+    ex = 'ex';
+  }
+  body += `if (reuse !== undefined && reuse.mask === ${mask | 0}${sameValues} && reuse.extras === ${ex}) return reuse;\n`;
+  body += `return { mask: ${mask | 0}, v: [${present.join(', ')}], extras: ${ex}, view: undefined };\n`;
+  return body;
+}
+
+function countKeys(e: Readonly<Entity>): number {
+  let n = 0;
+  for (const _ in e) n++;
+  return n;
+}
+
+function compileQuantizer(schema: CompiledSchema, keys: readonly string[]): LayoutQuantizer | undefined {
+  const body = quantizerSource(schema, keys);
+  if (body === undefined) return undefined;
+  return compileFunction<LayoutQuantizer>({ MAX: MAX_QUANTIZED, qAngle: quantizeAngle, qQuat: quantizeQuat, countKeys }, 'e, reuse', body);
+}

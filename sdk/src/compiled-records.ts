@@ -1,0 +1,87 @@
+/**
+ * Compiled record values: the absolute values of a full snapshot record, written, read and
+ * counted by code specialized (codegen.ts) for one presence mask of one schema.
+ *
+ * The general loops in snapshot-records.ts and snapshot-encoder.ts walk the mask bit by bit and
+ * switch on each slot's kind; entities of one game use a handful of masks, so each mask is
+ * compiled once into straight-line code with the slot kinds, widths and indexes inlined. The
+ * wire format is the same bit for bit: a quaternion, written as one 2 + 3·bits integer least
+ * significant bit first, is read back as its three components then its index, which also
+ * checks each component without unpacking. Without code generation the general loops run.
+ */
+import { decodeFailed, type BitWriter } from './bitpack.js';
+import type { BitReader } from './bit-reader.js';
+import { codegenEnabled, compileFunction } from './codegen.js';
+import { MAX_QUANTIZED } from './quantize.js';
+import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
+
+/** Writes the absolute values of the slots in the mask, with per-slot Exp-Golomb orders `k`. */
+export type ValuesWriter = (w: BitWriter, v: readonly (number | string)[], k: readonly number[]) => void;
+/** Reads them into `v` (which holds zeros elsewhere); `readString(r, slotIndex)` reads a string slot. */
+export type ValuesReader = (r: BitReader, v: (number | string)[], k: readonly number[], readString: (r: BitReader, slot: number) => string) => void;
+/** Counts the bit lengths of the zigzagged integer values into `hist` (rows of `row` entries per slot). */
+export type ValuesCounter = (hist: Int32Array, row: number, v: readonly (number | string)[]) => void;
+
+/** The compiled functions of one mask. */
+export interface MaskCode { readonly write: ValuesWriter; readonly read: ValuesReader; readonly count: ValuesCounter }
+
+/** Most masks compiled per schema; others use the general loops. */
+export const MAX_MASKS = 256;
+
+const tables = new WeakMap<CompiledSchema, Map<number, MaskCode>>();
+let lastSchema: CompiledSchema | undefined, lastMask = 0, lastCode: MaskCode | undefined;
+
+/** The compiled code of `mask` under `schema`, or undefined where code generation is off or the table is full. */
+export function maskCode(schema: CompiledSchema, mask: number): MaskCode | undefined {
+  if (!codegenEnabled()) return undefined;
+  if (schema === lastSchema && mask === lastMask) return lastCode;
+  let table = tables.get(schema);
+  if (!table) tables.set(schema, (table = new Map()));
+  let code = table.get(mask);
+  if (!code && table.size < MAX_MASKS) table.set(mask, (code = compileMask(schema.slots, mask)));
+  lastSchema = schema;
+  lastMask = mask;
+  return (lastCode = code);
+}
+
+const ZZ = (x: string): string => `(${x} >= 0 ? ${x} * 2 : -${x} * 2 - 1)`;
+
+function compileMask(slots: readonly Slot[], mask: number): MaskCode {
+  let write = '', read = '', count = '';
+  for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) {
+    if (!(m & 1)) continue;
+    const slot = slots[i] as Slot, bits = slot.bits;
+    switch (slot.kind) {
+      case SlotKind.FLOAT: case SlotKind.INT:
+        write += `w.eg(${ZZ(`v[${i}]`)}, k[${i}]);\n`;
+        read += `u = r.eg(k[${i}]); x = u % 2 === 0 ? u / 2 : -(u + 1) / 2; if (x <= -MAX || x >= MAX) bad('a value is out of range'); v[${i}] = x;\n`;
+        count += `u = v[${i}]; u = ${ZZ('u')}; b = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + b]++;\n`;
+        break;
+      case SlotKind.ANGLE:
+        write += `w.bits(v[${i}], ${bits});\n`;
+        read += `v[${i}] = r.bits(${bits});\n`;
+        break;
+      case SlotKind.BOOL:
+        write += `w.bits(v[${i}], 1);\n`;
+        read += `v[${i}] = r.bits(1);\n`;
+        break;
+      case SlotKind.STRING:
+        write += `w.string(v[${i}]);\n`;
+        read += `v[${i}] = readString(r, ${i});\n`;
+        break;
+      default: {
+        const max = (1 << bits) - 2, scale = 1 << bits;
+        write += 2 + 3 * bits <= 32 ? `w.bits(v[${i}], ${2 + 3 * bits});\n` : `w.big(v[${i}], ${2 + 3 * bits});\n`;
+        read += `c = r.bits(${bits}); b = r.bits(${bits}); a = r.bits(${bits}); x = r.bits(2);\n` +
+          `if (a > ${max} || b > ${max} || c > ${max}) bad('a quaternion component is out of range');\n` +
+          `v[${i}] = ((x * ${scale} + a) * ${scale} + b) * ${scale} + c;\n`;
+      }
+    }
+  }
+  const deps = { MAX: MAX_QUANTIZED, bad: decodeFailed };
+  return {
+    write: compileFunction<ValuesWriter>(deps, 'w, v, k', write),
+    read: compileFunction<ValuesReader>(deps, 'r, v, k, readString', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
+    count: compileFunction<ValuesCounter>(deps, 'hist, row, v', `let u = 0, b = 0;\n${count}`),
+  };
+}
