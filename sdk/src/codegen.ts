@@ -29,10 +29,10 @@ export function disableCodegen(off: boolean): void {
   enabled = off ? false : probe();
 }
 
-/** Compiles `body` as a strict-mode function of `params`, closing over `deps` (name to value). */
-export function compileFunction<F>(deps: Readonly<Record<string, unknown>>, params: string, body: string): F {
+/** Compiles `body` as a strict-mode function `name` (an identifier) of `params`, closing over `deps` (name to value). */
+export function compileFunction<F>(name: string, deps: Readonly<Record<string, unknown>>, params: string, body: string): F {
   const names = Object.keys(deps);
-  const make = new Function(...names, `'use strict';\nreturn function (${params}) {\n${body}};`) as (...args: unknown[]) => F;
+  const make = new Function(...names, `'use strict';\nreturn function ${name}(${params}) {\n${body}};`) as (...args: unknown[]) => F;
   return make(...names.map((n) => deps[n]));
 }
 

@@ -132,5 +132,5 @@ function countKeys(e: Readonly<Entity>): number {
 function compileQuantizer(schema: CompiledSchema, keys: readonly string[]): LayoutQuantizer | undefined {
   const body = quantizerSource(schema, keys);
   if (body === undefined) return undefined;
-  return compileFunction<LayoutQuantizer>({ MAX: MAX_QUANTIZED, qAngle: quantizeAngle, qQuat: quantizeQuat, countKeys }, 'e, reuse', body);
+  return compileFunction<LayoutQuantizer>('quantizeLayout', { MAX: MAX_QUANTIZED, qAngle: quantizeAngle, qQuat: quantizeQuat, countKeys }, 'e, reuse', body);
 }

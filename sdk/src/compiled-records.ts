@@ -80,8 +80,8 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
   }
   const deps = { MAX: MAX_QUANTIZED, bad: decodeFailed };
   return {
-    write: compileFunction<ValuesWriter>(deps, 'w, v, k', write),
-    read: compileFunction<ValuesReader>(deps, 'r, v, k, readString', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
-    count: compileFunction<ValuesCounter>(deps, 'hist, row, v', `let u = 0, b = 0;\n${count}`),
+    write: compileFunction<ValuesWriter>('writeValues', deps, 'w, v, k', write),
+    read: compileFunction<ValuesReader>('readValues', deps, 'r, v, k, readString', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
+    count: compileFunction<ValuesCounter>('countValues', deps, 'hist, row, v', `let u = 0, b = 0;\n${count}`),
   };
 }

@@ -4,7 +4,8 @@
  * it as read-only. Objects are built with their fields in one order per (schema, mask), which
  * keeps V8's property stores monomorphic on the decode hot path.
  */
-import type { QEntity, QState } from './quantize.js';
+import type { QEntity } from './quantize.js';
+import type { QState } from './qstate.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat } from './quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
@@ -72,6 +73,6 @@ export function dequantizeEntity(schema: CompiledSchema, q: QEntity): Entity {
 /** Dequantizes a whole state (entity objects are shared with the cache: treat as read-only). */
 export function dequantizeState(schema: CompiledSchema, q: QState): State {
   const out: State = {};
-  for (const [id, e] of q) out[id] = dequantizeEntity(schema, e);
+  for (let i = 0; i < q.ids.length; i++) out[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
   return out;
 }

@@ -13,6 +13,7 @@
  */
 import { HostmeshError } from './errors.js';
 import { findLayout, learnLayout } from './compiled-layout.js';
+import { entityOf, shareIds, type QState } from './qstate.js';
 import { quantizeAngle, quantizeFloat, quantizeQuat } from './quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
@@ -34,8 +35,6 @@ export interface QEntity {
   view: Entity | undefined;
 }
 
-/** A quantized world state. */
-export type QState = Map<string, QEntity>;
 
 function bad(id: string, field: string, why: string): HostmeshError {
   return new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' field '${field}' ${why}`);
@@ -151,34 +150,53 @@ export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> 
   return n === 0;
 }
 
-const IDS = Symbol('sortedIds');
-type WithIds = { [IDS]?: string[] };
+/** How a host's state object listed its ids last time: that order, and where each id sits in the sorted list. */
+interface SourceOrder { readonly src: readonly string[]; readonly slot: Int32Array; readonly ids: readonly string[] }
+const sourceOrders = new WeakMap<QState, SourceOrder>();
 
-/** The ids of `state` in code-unit order (cached on the state): the index space of snapshot deltas on both sides. */
-export function sortedIds(state: QState): string[] {
-  const holder = state as QState & WithIds;
-  return (holder[IDS] ??= [...state.keys()].sort());
+function checkEntity(id: string, e: Entity | null | undefined): void {
+  if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
 }
 
-/** Lets `to`, known to hold exactly the ids of `from`, reuse its sorted id list. */
-export function shareSortedIds(from: QState, to: QState): void {
-  const ids = (from as QState & WithIds)[IDS];
-  if (ids) (to as QState & WithIds)[IDS] = ids;
-}
-
-/** Quantizes a whole state; entities equal to `previous` ones reuse those objects (and their caches). */
+/**
+ * Quantizes a whole state; entities equal to `previous` ones reuse those objects (and their caches).
+ * A host that lists the same ids in the same order as last tick (the usual case) skips the sort
+ * and every id lookup.
+ */
 export function quantizeState(schema: CompiledSchema, state: State, previous?: QState): QState {
-  const out: QState = new Map();
-  let known = 0;
+  const order = previous && sourceOrders.get(previous);
+  if (order && previous) {
+    const { src, slot } = order, prev = previous.entities, out = new Array<QEntity>(src.length);
+    let j = 0, same = true;
+    for (const id in state) {
+      if (src[j] !== id) { same = false; break; }
+      const e = state[id] as Entity, at = slot[j++] as number;
+      checkEntity(id, e);
+      out[at] = quantizeEntity(schema, id, e, prev[at]);
+    }
+    if (same && j === src.length) {
+      const q: QState = { ids: order.ids, entities: out };
+      sourceOrders.set(q, order);
+      return q;
+    }
+  }
+  const src: string[] = [];
   for (const id in state) {
-    const e = state[id];
-    if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
+    checkEntity(id, state[id]);
     if (id === '__proto__' || id.length > MAX_NAME_LENGTH)
       throw new HostmeshError('INVALID_ARGUMENT', `Entity id '${id.slice(0, 40)}' cannot be sent: ids must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
-    const prev = previous?.get(id);
-    if (prev) known++;
-    out.set(id, quantizeEntity(schema, id, e, prev));
+    src.push(id);
   }
-  if (previous && known === out.size && known === previous.size) shareSortedIds(previous, out);
-  return out;
+  const byId = src.map((_, k) => k).sort((a, b) => ((src[a] as string) < (src[b] as string) ? -1 : 1));
+  const slot = new Int32Array(src.length);
+  byId.forEach((k, at) => { slot[k] = at; });
+  const ids = shareIds(byId.map((k) => src[k] as string), previous?.ids);
+  const out = new Array<QEntity>(src.length);
+  for (let k = 0; k < src.length; k++) {
+    const id = src[k] as string;
+    out[slot[k] as number] = quantizeEntity(schema, id, state[id] as Entity, previous && entityOf(previous, id));
+  }
+  const q: QState = { ids, entities: out };
+  sourceOrders.set(q, { src, slot, ids });
+  return q;
 }

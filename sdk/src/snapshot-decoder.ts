@@ -15,7 +15,8 @@
 import { decodeFailed } from './bitpack.js';
 import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
-import { shareSortedIds, sortedIds, type QEntity, type QState } from './quantize.js';
+import type { QEntity } from './quantize.js';
+import { EMPTY_QSTATE, shareIds, type QState } from './qstate.js';
 import { dequantizeEntity } from './dequantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
@@ -61,17 +62,80 @@ export interface SnapshotDecoderOptions {
 
 const defaults = { keepTicks: 32, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
 
-interface Kept { q: QState; view: State | undefined }
-interface Assembly { base: QState | undefined; sameIds: boolean; baseTick: number; partCount: number; got: boolean[]; missing: number; q: QState; view: State | undefined; openedMs: number }
-interface Ops { removed: string[]; ids: string[]; entities: QEntity[]; added: number; idsOf: QState | undefined }
+/** A kept (complete) or assembling tick. */
+interface Assembly {
+  /** Baseline while assembling (undefined: a full snapshot); dropped on completion so ticks do not chain. */
+  base: Assembly | undefined;
+  /** The baseline's ids: the index space of this tick's removed and changed records. */
+  baseIds: readonly string[];
+  baseTick: number;
+  partCount: number;
+  got: boolean[];
+  missing: number;
+  /** The baseline's entities, replaced where changed and undefined where removed. */
+  ents: (QEntity | undefined)[];
+  /** Baseline indexes of changed entities, and how many were removed. */
+  changedIdx: number[];
+  removed: number;
+  /** Added entities, in arrival order, and whether their ids arrived in increasing order. */
+  addedIds: string[];
+  addedEnts: QEntity[];
+  addedSorted: boolean;
+  /** The complete state, once every part is in. */
+  q: QState | undefined;
+  /** The baseline's view when the tick completed (to patch instead of rebuilding). */
+  baseView: State | undefined;
+  view: State | undefined;
+  openedMs: number;
+}
+interface Ops { removed: number[]; changedIdx: number[]; changedEnts: QEntity[]; addedIds: string[]; addedEnts: QEntity[] }
 
-/** Builds (once) the dequantized state of a kept or assembling tick; entity objects are cached per QEntity. */
-function viewOf(schema: CompiledSchema, holder: { q: QState; view: State | undefined }): State {
-  if (holder.view) return holder.view;
-  const view: State = {};
-  for (const [id, e] of holder.q) view[id] = dequantizeEntity(schema, e);
-  holder.view = view;
-  return view;
+/** Builds (once) the plain view of a tick, complete or not; entity objects are cached per QEntity. */
+function viewOf(schema: CompiledSchema, a: Assembly): State {
+  if (a.view) return a.view;
+  let view: State;
+  const q = a.q;
+  if (q && a.baseView && a.removed === 0) {
+    // The usual delta: copy the baseline's view (one fast clone) and replace what changed.
+    view = { ...a.baseView };
+    for (const i of a.changedIdx) view[a.baseIds[i] as string] = dequantizeEntity(schema, a.ents[i] as QEntity);
+    for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
+  } else if (q) {
+    view = {};
+    for (let i = 0; i < q.ids.length; i++) view[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
+  } else {
+    view = {};
+    for (let i = 0; i < a.baseIds.length; i++) {
+      const e = a.ents[i];
+      if (e) view[a.baseIds[i] as string] = dequantizeEntity(schema, e);
+    }
+    for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
+  }
+  return (a.view = view);
+}
+
+/** The complete state of an assembly whose parts are all in: survivors and added entities merged in id order. */
+function assemble(a: Assembly, like: readonly string[] | undefined): QState {
+  if (a.removed === 0 && a.addedIds.length === 0) return { ids: a.baseIds, entities: a.ents as QEntity[] };
+  let order = a.addedIds.map((_, k) => k);
+  if (!a.addedSorted) order = order.sort((x, y) => ((a.addedIds[x] as string) < (a.addedIds[y] as string) ? -1 : (a.addedIds[x] as string) > (a.addedIds[y] as string) ? 1 : x - y));
+  const ids: string[] = [], ents: QEntity[] = [];
+  const push = (id: string, e: QEntity): void => {
+    // A repeated id keeps the last record, as a second write of the same key would.
+    if (ids.length > 0 && ids[ids.length - 1] === id) ents[ents.length - 1] = e;
+    else { ids.push(id); ents.push(e); }
+  };
+  let k = 0;
+  for (let i = 0; i < a.baseIds.length; i++) {
+    const e = a.ents[i];
+    if (!e) continue;
+    const id = a.baseIds[i] as string;
+    while (k < order.length && (a.addedIds[order[k] as number] as string) < id) { push(a.addedIds[order[k] as number] as string, a.addedEnts[order[k] as number] as QEntity); k++; }
+    if (k < order.length && a.addedIds[order[k] as number] === id) continue; // replaced by an added record
+    push(id, e);
+  }
+  for (; k < order.length; k++) push(a.addedIds[order[k] as number] as string, a.addedEnts[order[k] as number] as QEntity);
+  return { ids: shareIds(ids, like), entities: ents };
 }
 
 /** A receipt whose state is built only if someone reads it (a getter on the prototype, not per object). */
@@ -94,7 +158,7 @@ class Receipt implements SnapshotReceipt {
 /** Client-side decoder: one per session. */
 export class SnapshotDecoder {
   private readonly schema: CompiledSchema;
-  private readonly kept: SnapshotHistory<Kept>;
+  private readonly kept: SnapshotHistory<Assembly>;
   private readonly pending = new Map<number, Assembly>();
   private readonly reader = new BitReader();
   private readonly maxPending: number;
@@ -151,29 +215,37 @@ export class SnapshotDecoder {
       throw err instanceof HostmeshError ? err : new HostmeshError('DECODE_FAILED', undefined, { cause: err });
     }
     if (!asm) {
+      const baseIds = base ? (base.q as QState).ids : EMPTY_QSTATE.ids;
       asm = {
-        base: base?.q, sameIds: base !== undefined, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
-        q: base ? new Map(base.q) : new Map(), view: undefined, openedMs: nowMs,
+        base, baseIds, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
+        ents: base ? (base.q as QState).entities.slice() : [], changedIdx: [], removed: 0, addedIds: [], addedEnts: [], addedSorted: true,
+        q: undefined, baseView: undefined, view: undefined, openedMs: nowMs,
       };
       this.pending.set(tick, asm);
       if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
     }
     asm.got[header.partIndex] = true;
     asm.missing--;
-    if (ops.removed.length > 0 || ops.added > 0) asm.sameIds = false;
     asm.view = undefined;
-    for (const id of ops.removed) asm.q.delete(id);
-    for (let i = 0; i < ops.ids.length; i++) {
-      const id = ops.ids[i] as string, e = ops.entities[i] as QEntity;
-      asm.q.set(id, e);
+    for (const i of ops.removed) if (asm.ents[i] !== undefined) { asm.ents[i] = undefined; asm.removed++; }
+    for (let n = 0; n < ops.changedIdx.length; n++) {
+      const i = ops.changedIdx[n] as number;
+      asm.ents[i] = ops.changedEnts[n];
+      asm.changedIdx.push(i);
+    }
+    for (let k = 0; k < ops.addedIds.length; k++) {
+      const id = ops.addedIds[k] as string, last = asm.addedIds[asm.addedIds.length - 1];
+      if (last !== undefined && !(last < id)) asm.addedSorted = false;
+      asm.addedIds.push(id);
+      asm.addedEnts.push(ops.addedEnts[k] as QEntity);
     }
     const complete = asm.missing === 0;
     if (complete) {
       this.pending.delete(tick);
-      this.kept.set(tick, asm);
-      if (asm.sameIds && asm.base) shareSortedIds(asm.base, asm.q);
-      else if (ops.idsOf) shareSortedIds(ops.idsOf, asm.q);
+      asm.q = assemble(asm, asm.base ? asm.baseIds : this.kept.get(this.kept.newestTick ?? -1)?.q?.ids);
+      asm.baseView = asm.base?.view;
       asm.base = undefined; // do not keep the baseline alive through this tick
+      this.kept.set(tick, asm);
       this.stats.completed++;
       for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
     }
@@ -190,29 +262,27 @@ export class SnapshotDecoder {
 
   /** Parses every record of a packet without touching any state. */
   private parse(r: BitReader, h: PacketHeader, base: QState | undefined): Ops {
-    const ops: Ops = { removed: [], ids: [], entities: [], added: h.added, idsOf: undefined };
+    const ops: Ops = { removed: [], changedIdx: [], changedEnts: [], addedIds: [], addedEnts: [] };
     const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN, shapes: [] };
-    const ids = base ? sortedIds(base) : [];
-    const index = (prev: number): number => {
-      const i = prev + 1 + r.eg(h.gapK);
-      if (i >= ids.length) decodeFailed('an entity index is past the baseline');
-      return i;
-    };
+    const n = base ? base.ids.length : 0;
     let prev = -1;
-    for (let n = 0; n < h.removed; n++) ops.removed.push(ids[(prev = index(prev))] as string);
+    for (let c = 0; c < h.removed; c++) {
+      if ((prev = prev + 1 + r.eg(h.gapK)) >= n) decodeFailed('an entity index is past the baseline');
+      ops.removed.push(prev);
+    }
     prev = -1;
-    for (let n = 0; n < h.changed; n++) {
-      const id = ids[(prev = index(prev))] as string;
-      ops.ids.push(id);
-      ops.entities.push(readChanged(r, this.schema, base?.get(id) as QEntity, ctx));
+    for (let c = 0; c < h.changed; c++) {
+      if ((prev = prev + 1 + r.eg(h.gapK)) >= n) decodeFailed('an entity index is past the baseline');
+      ops.changedIdx.push(prev);
+      ops.changedEnts.push(readChanged(r, this.schema, (base as QState).entities[prev] as QEntity, ctx));
     }
     let prevId = '';
     if (h.added > 0 && !h.absK) decodeFailed('added entities come without their code table');
     // A full snapshot mostly repeats the ids of the newest kept tick: match them in place, reusing those strings.
-    const newest = h.added > 0 && !base ? this.kept.get(this.kept.newestTick ?? -1) : undefined;
-    const cands = newest ? sortedIds(newest.q) : [];
+    const newest = h.added > 0 && !base ? this.kept.get(this.kept.newestTick ?? -1)?.q : undefined;
+    const cands = newest ? newest.ids : EMPTY_QSTATE.ids;
     let ci = -1;
-    for (let n = 0; n < h.added; n++) {
+    for (let c = 0; c < h.added; c++) {
       const p = r.eg(2);
       if (p > prevId.length) decodeFailed('an id prefix is longer than the previous id');
       const cand = cands[ci + 1];
@@ -224,11 +294,10 @@ export class SnapshotDecoder {
         if (cands[ci + 1] === id) id = cands[++ci] as string;
       }
       if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
-      ops.ids.push(id);
-      ops.entities.push(readFull(r, this.schema, ctx, newest?.q.get(id)));
+      ops.addedIds.push(id);
+      ops.addedEnts.push(readFull(r, this.schema, ctx, newest && cands[ci] === id ? newest.entities[ci] : undefined));
       prevId = id;
     }
-    if (newest && h.partCount === 1 && h.added === cands.length && ops.ids.every((id, i) => id === cands[i])) ops.idsOf = newest.q;
     if (r.remaining() >= 8) decodeFailed('it has trailing bytes');
     return ops;
   }

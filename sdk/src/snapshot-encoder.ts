@@ -15,7 +15,8 @@ import { bitLength, zigzag } from './bitpack.js';
 import { maskCode } from './compiled-records.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
-import { quantizeState, sameQEntity, sortedIds, type QEntity, type QState } from './quantize.js';
+import { quantizeState, sameQEntity, type QEntity } from './quantize.js';
+import type { QState } from './qstate.js';
 import { compileSchema, MAX_SCHEMA_SLOTS, SlotKind, type CompiledSchema, type Schema, type Slot, type State } from './schema.js';
 import { usesAbsK, usesDeltaK, type PacketHeader } from './snapshot-format.js';
 import { packSnapshot } from './snapshot-packer.js';
@@ -100,31 +101,44 @@ export function encodeQuantized(
   if (baseline && !(Number.isSafeInteger(baseline.tick) && baseline.tick >= 0 && baseline.tick < tick))
     throw new HostmeshError('INVALID_ARGUMENT', `Baseline tick ${baseline.tick} must be an integer older than tick ${tick}.`);
   const base = baseline?.state;
-  const baseIds = base ? sortedIds(base) : [];
-  const removed: number[] = [], changed: number[] = [];
-  let added: string[];
+  const removed: number[] = [], changed: number[] = [], changedAt: number[] = [], added: number[] = [];
+  const cIds = cur.ids, cEnts = cur.entities;
   let full = 0, deltas = 0;
-  if (base) {
-    added = [];
-    for (let i = 0, prev = -1; i < baseIds.length; i++) {
-      const id = baseIds[i] as string;
-      const c = cur.get(id), b = base.get(id) as QEntity;
-      if (!c) removed.push(i);
-      else if (sameQEntity(c, b)) continue;
-      else {
-        changed.push(i);
-        if (deltaCompatible(c, b)) { deltas++; countDelta(schema, c, b); }
-        else { full++; countAbs(schema, c); }
-      }
+  const change = (i: number, j: number, c: QEntity, b: QEntity): void => {
+    changed.push(i);
+    changedAt.push(j);
+    if (deltaCompatible(c, b)) { deltas++; countDelta(schema, c, b); }
+    else { full++; countAbs(schema, c); }
+  };
+  if (base && base.ids === cIds) {
+    // The same ids (one shared array): walk the two entity lists side by side.
+    const bEnts = base.entities;
+    for (let i = 0, prev = -1; i < cIds.length; i++) {
+      const c = cEnts[i] as QEntity, b = bEnts[i] as QEntity;
+      if (c === b || sameQEntity(c, b)) continue;
+      change(i, i, c, b);
       count(gapHist, 0, i - prev - 1);
       prev = i;
     }
-    if (cur.size !== baseIds.length - removed.length) {
-      for (const id of cur.keys()) if (!base.has(id)) added.push(id);
-      added.sort();
+  } else if (base) {
+    // Merge the two sorted id lists: ids only in the baseline were removed, ids only in `cur` added.
+    const bIds = base.ids, bEnts = base.entities;
+    let j = 0;
+    for (let i = 0, prev = -1; i < bIds.length; i++) {
+      const id = bIds[i] as string;
+      while (j < cIds.length && (cIds[j] as string) < id) added.push(j++);
+      if (j < cIds.length && cIds[j] === id) {
+        const c = cEnts[j] as QEntity, b = bEnts[i] as QEntity;
+        j++;
+        if (c === b || sameQEntity(c, b)) continue;
+        change(i, j - 1, c, b);
+      } else removed.push(i);
+      count(gapHist, 0, i - prev - 1);
+      prev = i;
     }
-  } else added = sortedIds(cur);
-  for (const id of added) { full++; countAbs(schema, cur.get(id) as QEntity); }
+    while (j < cIds.length) added.push(j++);
+  } else for (let j = 0; j < cIds.length; j++) added.push(j);
+  for (const j of added) { full++; countAbs(schema, cEnts[j] as QEntity); }
   const n = schema.slots.length;
   const absK: number[] = [], deltaK: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -137,7 +151,7 @@ export function encodeQuantized(
     absK: full > 0 ? absK : null, deltaK: deltas > 0 ? deltaK : null,
     removed: removed.length, changed: changed.length, added: added.length,
   };
-  return packSnapshot(schema, header, { removed, changed, added, baseIds, cur, base }, budgetBytes);
+  return packSnapshot(schema, header, { removed, changed, changedAt, added, cur, base }, budgetBytes);
 }
 
 /** Options of `SnapshotEncoder`. */

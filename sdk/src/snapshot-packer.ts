@@ -11,7 +11,8 @@
  */
 import { BitWriter } from './bitpack.js';
 import { HostmeshError } from './errors.js';
-import type { QEntity, QState } from './quantize.js';
+import type { QEntity } from './quantize.js';
+import type { QState } from './qstate.js';
 import type { CompiledSchema } from './schema.js';
 import { MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, writeHeader, type PacketHeader } from './snapshot-format.js';
 import { writeChanged, writeFull, type RecordContext } from './snapshot-records.js';
@@ -20,8 +21,8 @@ function tooLarge(what: string, budgetBytes: number): HostmeshError {
   return new HostmeshError('MESSAGE_TOO_LARGE', `${what} does not fit one snapshot packet (${budgetBytes} bytes). Split it into smaller entities or move large fields out of the replicated state.`);
 }
 
-/** What one tick's snapshot holds: baseline indexes of removed and changed entities, ids of added ones. */
-export interface Sections { removed: number[]; changed: number[]; added: string[]; baseIds: string[]; cur: QState; base: QState | undefined }
+/** What one tick's snapshot holds: baseline indexes of removed and changed entities (`changedAt`: the latter's indexes in `cur`), indexes in `cur` of added ones. */
+export interface Sections { removed: number[]; changed: number[]; changedAt: number[]; added: number[]; cur: QState; base: QState | undefined }
 
 const writer = new BitWriter();
 
@@ -91,7 +92,8 @@ class Packer {
 
   pack(s: Sections): Uint8Array[] | null {
     const { w, schema, ctx, part } = this;
-    const { cur, base, baseIds } = s;
+    const { cur, base } = s;
+    const baseIds = base ? base.ids : [];
     const gapK = this.header.gapK;
     try {
       this.start();
@@ -106,10 +108,11 @@ class Packer {
         part.removed++;
       }
       this.prevIndex = -1;
-      for (const idx of s.changed) {
+      for (let n = 0; n < s.changed.length; n++) {
+        const idx = s.changed[n] as number;
         this.room(part.changed);
         const id = baseIds[idx] as string;
-        const c = cur.get(id) as QEntity, b = base?.get(id) as QEntity;
+        const c = cur.entities[s.changedAt[n] as number] as QEntity, b = base?.entities[idx] as QEntity;
         for (;;) {
           const from = w.pos, mask = ctx.prevMask;
           w.eg(idx - this.prevIndex - 1, gapK);
@@ -119,7 +122,8 @@ class Packer {
         this.prevIndex = idx;
         part.changed++;
       }
-      for (const id of s.added) {
+      for (const at of s.added) {
+        const id = cur.ids[at] as string;
         this.room(part.added);
         for (;;) {
           const from = w.pos, mask = ctx.prevMask, prevId = this.prevId;
@@ -129,7 +133,7 @@ class Packer {
           if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
           w.eg(p, 2);
           w.string(p === 0 ? id : id.slice(p));
-          writeFull(w, schema, cur.get(id) as QEntity, ctx);
+          writeFull(w, schema, cur.entities[at] as QEntity, ctx);
           if (this.fits(from, mask, id)) break;
         }
         this.prevId = id;
