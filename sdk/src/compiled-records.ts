@@ -1,6 +1,7 @@
 /**
- * Compiled record values: the absolute values of a full snapshot record, written, read and
- * counted by code specialized (codegen.ts) for one presence mask of one schema.
+ * Compiled record values: the absolute values of a full record (per presence mask) and the
+ * deltas of a changed record (per changed-fields mask), written, read and counted by code
+ * specialized (codegen.ts) for one mask of one schema.
  *
  * The general loops in snapshot-records.ts and snapshot-encoder.ts walk the mask bit by bit and
  * switch on each slot's kind; entities of one game use a handful of masks, so each mask is
@@ -14,6 +15,7 @@ import type { BitReader } from './bit-reader.js';
 import { codegenEnabled, compileFunction } from './codegen.js';
 import { MAX_QUANTIZED } from './quantize.js';
 import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
+import { quatDiffs, readDelta, writeDelta } from './snapshot-records.js';
 
 /** Writes the absolute values of the slots in the mask, with per-slot Exp-Golomb orders `k`. */
 export type ValuesWriter = (w: BitWriter, v: readonly (number | string)[], k: readonly number[]) => void;
@@ -21,6 +23,16 @@ export type ValuesWriter = (w: BitWriter, v: readonly (number | string)[], k: re
 export type ValuesReader = (r: BitReader, v: (number | string)[], k: readonly number[], readString: (r: BitReader, slot: number) => string) => void;
 /** Counts the bit lengths of the zigzagged integer values into `hist` (rows of `row` entries per slot). */
 export type ValuesCounter = (hist: Int32Array, row: number, v: readonly (number | string)[]) => void;
+
+/** Writes the deltas of the slots in a changed-fields mask from base values `b` to `v`. */
+export type DeltaWriter = (w: BitWriter, v: readonly (number | string)[], b: readonly (number | string)[], k: readonly number[]) => void;
+/** Reads them into `v`, a copy of the base values. */
+export type DeltaReader = (r: BitReader, v: (number | string)[], k: readonly number[]) => void;
+/** Counts the bit lengths of the zigzagged deltas into `hist`. */
+export type DeltaCounter = (hist: Int32Array, row: number, v: readonly (number | string)[], b: readonly (number | string)[]) => void;
+
+/** The compiled delta functions of one changed-fields mask. */
+export interface DeltaCode { readonly write: DeltaWriter; readonly read: DeltaReader; readonly count: DeltaCounter }
 
 /** The compiled functions of one mask. */
 export interface MaskCode { readonly write: ValuesWriter; readonly read: ValuesReader; readonly count: ValuesCounter }
@@ -42,6 +54,22 @@ export function maskCode(schema: CompiledSchema, mask: number): MaskCode | undef
   lastSchema = schema;
   lastMask = mask;
   return (lastCode = code);
+}
+
+const deltaTables = new WeakMap<CompiledSchema, Map<number, DeltaCode>>();
+let lastDeltaSchema: CompiledSchema | undefined, lastDeltaMask = 0, lastDelta: DeltaCode | undefined;
+
+/** The compiled delta code of changed-fields mask `mask`, or undefined where code generation is off or the table is full. */
+export function deltaCode(schema: CompiledSchema, mask: number): DeltaCode | undefined {
+  if (!codegenEnabled()) return undefined;
+  if (schema === lastDeltaSchema && mask === lastDeltaMask) return lastDelta;
+  let table = deltaTables.get(schema);
+  if (!table) deltaTables.set(schema, (table = new Map()));
+  let code = table.get(mask);
+  if (!code && table.size < MAX_MASKS) table.set(mask, (code = compileDelta(schema.slots, mask)));
+  lastDeltaSchema = schema;
+  lastDeltaMask = mask;
+  return (lastDelta = code);
 }
 
 const ZZ = (x: string): string => `(${x} >= 0 ? ${x} * 2 : -${x} * 2 - 1)`;
@@ -83,5 +111,43 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
     write: compileFunction<ValuesWriter>('writeValues', deps, 'w, v, k', write),
     read: compileFunction<ValuesReader>('readValues', deps, 'r, v, k, readString', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
     count: compileFunction<ValuesCounter>('countValues', deps, 'hist, row, v', `let u = 0, b = 0;\n${count}`),
+  };
+}
+
+const COUNT = (x: string, i: number): string =>
+  `u = ${ZZ(x)}; c = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + c]++;\n`;
+
+function compileDelta(slots: readonly Slot[], mask: number): DeltaCode {
+  let write = '', read = '', count = '';
+  for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) {
+    if (!(m & 1)) continue;
+    const slot = slots[i] as Slot, n = 2 ** slot.bits;
+    switch (slot.kind) {
+      case SlotKind.FLOAT: case SlotKind.INT:
+        write += `d = v[${i}] - b[${i}]; w.eg(${ZZ('d')}, k[${i}]);\n`;
+        read += `u = r.eg(k[${i}]); x = v[${i}] + (u % 2 === 0 ? u / 2 : -(u + 1) / 2); if (x <= -MAX || x >= MAX) bad('a value is out of range'); v[${i}] = x;\n`;
+        count += `d = v[${i}] - b[${i}]; ${COUNT('d', i)}`;
+        break;
+      case SlotKind.ANGLE: {
+        const wrap = `d = (v[${i}] - b[${i}]) % ${n}; if (d >= ${n / 2}) d -= ${n}; else if (d < ${-n / 2}) d += ${n};`;
+        write += `${wrap} w.eg(${ZZ('d')}, k[${i}]);\n`;
+        read += `u = r.eg(k[${i}]); x = (v[${i}] + (u % 2 === 0 ? u / 2 : -(u + 1) / 2)) % ${n}; v[${i}] = x < 0 ? x + ${n} : x;\n`;
+        count += `${wrap} ${COUNT('d', i)}`;
+        break;
+      }
+      case SlotKind.BOOL:
+        read += `v[${i}] = 1 - v[${i}];\n`;
+        break;
+      default: // strings and quaternions: the general code, called with the slot
+        write += `slowWrite(w, slots[${i}], v[${i}], b[${i}], k[${i}]);\n`;
+        read += `v[${i}] = slowRead(r, slots[${i}], v[${i}], k[${i}]);\n`;
+        if (slot.kind === SlotKind.QUAT) count += `q = quatDiffs(v[${i}], b[${i}], ${slot.bits}); if (q) { ${COUNT('q[0]', i)}${COUNT('q[1]', i)}${COUNT('q[2]', i)}}\n`;
+    }
+  }
+  const deps = { MAX: MAX_QUANTIZED, bad: decodeFailed, slots, slowWrite: writeDelta, slowRead: readDelta, quatDiffs };
+  return {
+    write: compileFunction<DeltaWriter>('writeDeltas', deps, 'w, v, b, k', `let d = 0;\n${write}`),
+    read: compileFunction<DeltaReader>('readDeltas', deps, 'r, v, k', `let u = 0, x = 0;\n${read}`),
+    count: compileFunction<DeltaCounter>('countDeltas', deps, 'hist, row, v, b', `let d = 0, u = 0, c = 0, q = null;\n${count}`),
   };
 }

@@ -7,6 +7,7 @@
 import type { QEntity } from './quantize.js';
 import type { QState } from './qstate.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat } from './quantize-scalar.js';
+import { viewBuilder } from './compiled-view.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
 const quatScratch = [0, 0, 0, 0];
@@ -43,6 +44,8 @@ function build(f: string[], v: Value[]): Entity {
 /** Dequantizes one entity (cached on the QEntity; treat the result as read-only). */
 export function dequantizeEntity(schema: CompiledSchema, q: QEntity): Entity {
   if (q.view) return q.view;
+  const compiled = viewBuilder(schema, q.mask, q.extras);
+  if (compiled) return (q.view = compiled(q.v, q.extras));
   const { slots } = schema;
   let j = 0;
   for (let i = 0, mask = q.mask; mask !== 0; i++, mask >>>= 1) {

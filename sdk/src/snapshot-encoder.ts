@@ -12,7 +12,7 @@
  * Read more: Gaffer on Games, "Snapshot Compression" and "Snapshots and Interpolation".
  */
 import { bitLength, zigzag } from './bitpack.js';
-import { maskCode } from './compiled-records.js';
+import { deltaCode, maskCode } from './compiled-records.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, type QEntity } from './quantize.js';
@@ -79,6 +79,14 @@ function countAbs(schema: CompiledSchema, e: QEntity): void {
 }
 
 function countDelta(schema: CompiledSchema, c: QEntity, b: QEntity): void {
+  let changed = 0;
+  for (let i = 0, m = c.mask; m !== 0; i++, m >>>= 1) if (m & 1 && c.v[i] !== b.v[i]) changed |= 1 << i;
+  const code = changed === 0 ? undefined : deltaCode(schema, changed);
+  if (code) {
+    code.count(deltaHist, HIST, c.v, b.v);
+    deltaUsed |= changed;
+    return;
+  }
   for (let i = 0, m = c.mask; m !== 0; i++, m >>>= 1) {
     if (!(m & 1) || c.v[i] === b.v[i]) continue;
     const slot = schema.slots[i] as Slot, at = i * HIST;

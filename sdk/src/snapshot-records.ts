@@ -13,7 +13,7 @@
  */
 import { decodeFailed, unzigzag, zigzag, type BitWriter } from './bitpack.js';
 import type { BitReader } from './bit-reader.js';
-import { maskCode } from './compiled-records.js';
+import { deltaCode, maskCode } from './compiled-records.js';
 import { MAX_QUANTIZED, sameExtras, type QEntity } from './quantize.js';
 import { readExtras, readExtrasDelta, writeExtras, writeExtrasDelta, type ExtrasShape } from './snapshot-extras.js';
 import { packQuat, unpackQuat } from './quantize-scalar.js';
@@ -98,7 +98,7 @@ export function quatDiffs(value: number, base: number, bits: number): number[] |
   return diffScratch;
 }
 
-function readDelta(r: BitReader, slot: Slot, base: number | string, k: number): number | string {
+export function readDelta(r: BitReader, slot: Slot, base: number | string, k: number): number | string {
   switch (slot.kind) {
     case SlotKind.FLOAT: case SlotKind.INT: return checkRange((base as number) + unzigzag(r.eg(k)));
     case SlotKind.ANGLE: {
@@ -203,7 +203,9 @@ export function writeChanged(w: BitWriter, schema: CompiledSchema, cur: QEntity,
     w.bit(extrasChanged);
     if (extrasChanged && cur.extras) writeExtrasDelta(w, cur.extras, base.extras, ctx.shapes);
   }
-  for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
+  const code = changed === 0 ? undefined : deltaCode(schema, changed);
+  if (code) code.write(w, cur.v, base.v, ctx.deltaK);
+  else for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
     if (m & 1) writeDelta(w, schema.slots[i] as Slot, cur.v[i] as number | string, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
 }
 
@@ -224,7 +226,9 @@ export function readChanged(r: BitReader, schema: CompiledSchema, base: QEntity,
   ctx.prevChanged = changed;
   const extras = base.extras && r.bit() ? readExtrasDelta(r, base.extras, ctx.shapes) : base.extras;
   const v = base.v.slice();
-  for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
+  const code = changed === 0 ? undefined : deltaCode(schema, changed);
+  if (code) code.read(r, v, ctx.deltaK);
+  else for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
     if (m & 1) v[i] = readDelta(r, schema.slots[i] as Slot, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
   return { mask: base.mask, v, extras, view: undefined };
 }
