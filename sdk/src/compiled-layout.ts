@@ -31,6 +31,7 @@ export const MAX_LAYOUTS = 64;
 
 interface Table { list: Layout[]; last: Layout | undefined }
 const tables = new WeakMap<CompiledSchema, Table>();
+let lastSchema: CompiledSchema | undefined, lastTable: Table | undefined;
 
 /** True when `e`'s own enumerable keys are exactly `keys`, in order. */
 function keysMatch(keys: readonly string[], e: Entity): boolean {
@@ -41,7 +42,9 @@ function keysMatch(keys: readonly string[], e: Entity): boolean {
 
 /** The compiled layout of `e`'s key order, if one is known. */
 export function findLayout(schema: CompiledSchema, e: Entity): Layout | undefined {
-  const t = tables.get(schema);
+  const t = schema === lastSchema ? lastTable : tables.get(schema);
+  lastSchema = schema;
+  lastTable = t;
   if (!t || !codegenEnabled()) return undefined;
   if (t.last && keysMatch(t.last.keys, e)) return t.last;
   for (const L of t.list) if (L !== t.last && keysMatch(L.keys, e)) return (t.last = L);
@@ -53,73 +56,83 @@ export function learnLayout(schema: CompiledSchema, e: Entity): void {
   if (!codegenEnabled()) return;
   let t = tables.get(schema);
   if (!t) tables.set(schema, (t = { list: [], last: undefined }));
+  if (schema === lastSchema) lastTable = t;
   if (t.list.length >= MAX_LAYOUTS) return;
   const keys = Object.keys(e);
   const quantize = compileQuantizer(schema, keys);
   if (quantize) t.list.push((t.last = { keys, quantize }));
 }
 
-/** Source that reads field `key` into `name` and returns null unless `check` holds. */
-function load(name: string, key: string, check: string): string {
-  return `const ${name} = e[${literal(key)}]; if (!(${check})) return null;\n`;
-}
+/** Source that returns null unless `check` holds. */
+const need = (check: string): string => `if (!(${check})) return null;\n`;
 
-function slotCode(slot: Slot, i: number, key: string): string {
-  const v = `r${i}`, q = `q${i}`;
+/** Source that checks raw value `a` for `slot` and quantizes it into `q`. */
+function slotCode(slot: Slot, a: string, q: string): string {
+  const finite = `typeof ${a} === 'number' && ${a} - ${a} === 0`;
   switch (slot.kind) {
     case SlotKind.FLOAT: {
-      const round = slot.inv ? `Math.round(${v} * ${slot.inv})` : `Math.round(${v} / ${slot.step})`;
-      return load(v, key, `typeof ${v} === 'number' && ${v} - ${v} === 0`) +
-        `const ${q} = ${round} + 0; if (${q} >= MAX || ${q} <= -MAX) return null;\n`;
+      const round = slot.inv ? `Math.round(${a} * ${slot.inv})` : `Math.round(${a} / ${slot.step})`;
+      return need(finite) + `const ${q} = ${round} + 0; if (${q} >= MAX || ${q} <= -MAX) return null;\n`;
     }
     case SlotKind.ANGLE:
-      return load(v, key, `typeof ${v} === 'number' && ${v} - ${v} === 0`) + `const ${q} = qAngle(${v}, ${slot.bits});\n`;
+      return need(finite) + `const ${q} = qAngle(${a}, ${slot.bits});\n`;
     case SlotKind.INT:
-      return load(v, key, `Number.isInteger(${v}) && ${v} < MAX && ${v} > -MAX`) + `const ${q} = ${v} + 0;\n`;
+      return need(`Number.isInteger(${a}) && ${a} < MAX && ${a} > -MAX`) + `const ${q} = ${a} + 0;\n`;
     case SlotKind.BOOL:
-      return load(v, key, `typeof ${v} === 'boolean'`) + `const ${q} = ${v} ? 1 : 0;\n`;
+      return need(`typeof ${a} === 'boolean'`) + `const ${q} = ${a} ? 1 : 0;\n`;
     default:
-      return load(v, key, `typeof ${v} === 'string' && ${v}.length <= ${slot.maxLength === Infinity ? 'Infinity' : slot.maxLength}`) + `const ${q} = ${v};\n`;
+      return need(`typeof ${a} === 'string' && ${a}.length <= ${slot.maxLength === Infinity ? 'Infinity' : slot.maxLength}`) + `const ${q} = ${a};\n`;
   }
 }
 
-/** Source of the quantizer for `keys`, or undefined when the key order cannot be compiled (the general path keeps it). */
+let nextLayoutId = 1;
+
+/**
+ * Source of the quantizer for `keys`, or undefined when the key order cannot be compiled (the
+ * general path keeps it). It loads every field once (a<j> for key j); returns `reuse` at once
+ * when `reuse` came from this layout with the same raw values (`src`); else checks, quantizes,
+ * and returns `reuse` if the quantized values are still equal, or a new QEntity.
+ */
 function quantizerSource(schema: CompiledSchema, keys: readonly string[]): string | undefined {
   const { slots, fieldSlot, quatComponent } = schema;
-  let body = '', mask = 0;
-  const quatKeys = new Map<number, string[]>();
-  const extras: string[] = [];
-  for (const key of keys) {
+  const id = nextLayoutId++;
+  let body = keys.map((key, j) => `const a${j} = e[${literal(key)}];\n`).join('');
+  let mask = 0;
+  const quatKeys = new Map<number, number[]>();
+  const extras: number[] = [];
+  keys.forEach((key, j) => {
     const si = fieldSlot.get(key);
-    if (si === undefined) {
-      extras.push(key);
-      continue;
-    }
-    const slot = slots[si] as Slot;
+    if (si === undefined) { extras.push(j); return; }
     mask |= 1 << si;
-    if (slot.kind !== SlotKind.QUAT) { body += slotCode(slot, si, key); continue; }
-    const parts = quatKeys.get(si) ?? new Array<string>(4);
-    parts[quatComponent.get(key) ?? 0] = key;
+    if ((slots[si] as Slot).kind !== SlotKind.QUAT) return;
+    const parts = quatKeys.get(si) ?? new Array<number>(4);
+    parts[quatComponent.get(key) ?? 0] = j;
     quatKeys.set(si, parts);
-  }
+  });
+  const rawSame = keys.map((_, j) => (extras.includes(j) ? `Object.is(s[${j}], a${j})` : `s[${j}] === a${j}`)).join(' && ');
+  body += `if (reuse !== undefined) { const s = reuse.src; if (s !== undefined && s[${keys.length}] === ${id}${rawSame ? ` && ${rawSame}` : ''}) return reuse; }\n`;
+  keys.forEach((key, j) => {
+    const si = fieldSlot.get(key);
+    if (si !== undefined && (slots[si] as Slot).kind !== SlotKind.QUAT) body += slotCode(slots[si] as Slot, `a${j}`, `q${si}`);
+  });
   for (const [si, parts] of quatKeys) {
     if (parts.filter((p) => p !== undefined).length !== 4) return undefined; // a partial quaternion: the general path explains
-    const names = [0, 1, 2, 3].map((c) => `r${si}_${c}`);
-    parts.forEach((key, c) => { body += load(names[c] as string, key, `typeof ${names[c]} === 'number'`); });
+    const names = parts.map((j) => `a${j}`);
+    body += need(names.map((a) => `typeof ${a} === 'number'`).join(' && '));
     body += `const q${si} = qQuat(${names.join(', ')}, ${(slots[si] as Slot).bits}); if (q${si} !== q${si}) return null;\n`;
   }
-  extras.forEach((key, j) => { body += load(`x${j}`, key, `typeof x${j} === 'number' || typeof x${j} === 'string' || typeof x${j} === 'boolean'`); });
+  for (const j of extras) body += need(`typeof a${j} === 'number' || typeof a${j} === 'string' || typeof a${j} === 'boolean'`);
   const present = slots.map((_, i) => ((mask >>> i) & 1 ? `q${i}` : '0'));
   const sameValues = slots.map((_, i) => ((mask >>> i) & 1 ? ` && reuse.v[${i}] === q${i}` : '')).join('');
   let ex = 'undefined';
   if (extras.length > 0) {
-    const same = extras.map((key, j) => `Object.is(pe[${literal(key)}], x${j})`).join(' && ');
+    const same = extras.map((j) => `Object.is(pe[${literal(keys[j] as string)}], a${j})`).join(' && ');
     body += `const pe = reuse === undefined ? undefined : reuse.extras;\n` +
-      `const ex = pe !== undefined && ${same} && countKeys(pe) === ${extras.length} ? pe : { ${extras.map((key, j) => `${literal(key)}: x${j}`).join(', ')} };\n`;
+      `const ex = pe !== undefined && ${same} && countKeys(pe) === ${extras.length} ? pe : { ${extras.map((j) => `${literal(keys[j] as string)}: a${j}`).join(', ')} };\n`;
     ex = 'ex';
   }
   body += `if (reuse !== undefined && reuse.mask === ${mask | 0}${sameValues} && reuse.extras === ${ex}) return reuse;\n`;
-  body += `return { mask: ${mask | 0}, v: [${present.join(', ')}], extras: ${ex}, view: undefined };\n`;
+  body += `return { mask: ${mask | 0}, v: [${present.join(', ')}], extras: ${ex}, view: undefined, src: [${keys.map((_, j) => `a${j}`).join(', ')}${keys.length ? ', ' : ''}${id}] };\n`;
   return body;
 }
 

@@ -33,6 +33,8 @@ export interface QEntity {
   readonly extras: Readonly<Entity> | undefined;
   /** Cached dequantized view (filled lazily, shared by every tick that holds this QEntity). */
   view: Entity | undefined;
+  /** Host side, compiled layouts only: the raw field values this was quantized from, then the layout's id; equal input is recognized without quantizing. */
+  readonly src: readonly Value[] | undefined;
 }
 
 
@@ -120,7 +122,7 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
     for (let i = 0, m = mask; same && m !== 0; i++, m >>>= 1) if (m & 1 && reuse.v[i] !== v[i]) same = false;
     if (same) return reuse;
   }
-  return { mask, v: v.slice(0, slots.length), extras, view: undefined };
+  return { mask, v: v.slice(0, slots.length), extras, view: undefined, src: undefined };
 }
 
 /** True when two quantized entities carry the same values. */

@@ -161,7 +161,7 @@ export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContex
     for (let i = 0, m = mask; same && m !== 0; i++, m >>>= 1) if (m & 1 && like.v[i] !== v[i]) same = false;
     if (same) return like;
   }
-  return { mask, v: v.slice(0, n), extras, view: undefined };
+  return { mask, v: v.slice(0, n), extras, view: undefined, src: undefined };
 }
 
 const readScratch: (number | string)[] = new Array<number | string>(32).fill(0);
@@ -230,5 +230,5 @@ export function readChanged(r: BitReader, schema: CompiledSchema, base: QEntity,
   if (code) code.read(r, v, ctx.deltaK);
   else for (let i = 0, m = changed; m !== 0; i++, m >>>= 1)
     if (m & 1) v[i] = readDelta(r, schema.slots[i] as Slot, base.v[i] as number | string, ctx.deltaK[i] ?? 0);
-  return { mask: base.mask, v, extras, view: undefined };
+  return { mask: base.mask, v, extras, view: undefined, src: undefined };
 }
