@@ -188,7 +188,8 @@ export class BitWriter {
     if (slabAt + len > slab.length) { slab = new Uint8Array(Math.max(SLAB_BYTES, len)); slabAt = 0; }
     const out = slab.subarray(slabAt, slabAt + len);
     slabAt += len;
-    out.set(this.buf.subarray(0, this.bytes));
+    if (this.bytes > 64) out.set(this.buf.subarray(0, this.bytes));
+    else for (let i = 0; i < this.bytes; i++) out[i] = this.buf[i] as number; // a short loop beats making a subarray
     for (let i = this.bytes, a = this.acc; i < out.length; i++, a >>>= 8) out[i] = a;
     return out;
   }

@@ -21,7 +21,7 @@ import { quatDiffs, readDelta, writeDelta } from './snapshot-records.js';
 export type ValuesWriter = (w: BitWriter, v: readonly (number | string)[], k: readonly number[]) => void;
 /** Reads them into `v` (which holds zeros elsewhere); `readString(r, slotIndex)` reads a string slot. */
 export type ValuesReader = (r: BitReader, v: (number | string)[], k: readonly number[], readString: (r: BitReader, slot: number) => string) => void;
-/** Counts the bit lengths of the zigzagged integer values into `hist` (rows of `row` entries per slot). */
+/** Counts the bit lengths of the zigzagged integer values into `hist` (rows of `row` entries per slot; the last one holds 1 + the largest length). */
 export type ValuesCounter = (hist: Int32Array, row: number, v: readonly (number | string)[]) => void;
 
 /** Writes the deltas of the slots in a changed-fields mask from base values `b` to `v`. */
@@ -83,7 +83,7 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
       case SlotKind.FLOAT: case SlotKind.INT:
         write += `w.eg(${ZZ(`v[${i}]`)}, k[${i}]);\n`;
         read += `u = r.eg(k[${i}]); x = u % 2 === 0 ? u / 2 : -(u + 1) / 2; if (x <= -MAX || x >= MAX) bad('a value is out of range'); v[${i}] = x;\n`;
-        count += `u = v[${i}]; u = ${ZZ('u')}; b = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + b]++;\n`;
+        count += `u = v[${i}]; u = ${ZZ('u')}; b = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + b]++; if (b >= hist[${i} * row + row - 1]) hist[${i} * row + row - 1] = b + 1;\n`;
         break;
       case SlotKind.ANGLE:
         write += `w.bits(v[${i}], ${bits});\n`;
@@ -115,7 +115,7 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
 }
 
 const COUNT = (x: string, i: number): string =>
-  `u = ${ZZ(x)}; c = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + c]++;\n`;
+  `u = ${ZZ(x)}; c = u < 4294967296 ? 32 - Math.clz32(u) : 64 - Math.clz32(Math.floor(u / 4294967296)); hist[${i} * row + c]++; if (c >= hist[${i} * row + row - 1]) hist[${i} * row + row - 1] = c + 1;\n`;
 
 function compileDelta(slots: readonly Slot[], mask: number): DeltaCode {
   let write = '', read = '', count = '';

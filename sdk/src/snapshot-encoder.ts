@@ -16,37 +16,48 @@ import { deltaCode, maskCode } from './compiled-records.js';
 import { HostmeshError } from './errors.js';
 import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, type QEntity } from './quantize.js';
-import type { QState } from './qstate.js';
+import { EMPTY_QSTATE, type QState } from './qstate.js';
 import { compileSchema, MAX_SCHEMA_SLOTS, SlotKind, type CompiledSchema, type Schema, type Slot, type State } from './schema.js';
 import { usesAbsK, usesDeltaK, type PacketHeader } from './snapshot-format.js';
-import { packSnapshot } from './snapshot-packer.js';
+import { packSnapshot, type Sections } from './snapshot-packer.js';
 import { angleDiff, deltaCompatible, quatDiffs } from './snapshot-records.js';
 import { SnapshotHistory } from './snapshot-history.js';
 
 /** Default packet budget: the unreliable limit minus room for the session's type byte and slack. */
 export const DEFAULT_SNAPSHOT_BUDGET_BYTES = MAX_UNRELIABLE_BYTES - 4;
 
-const HIST = 54;
+/** Histogram row per slot: counts by bit length (0..53), then 1 + the largest bit length counted (0: none). */
+const HIST = 55;
+const TOP = HIST - 1;
 const absHist = new Int32Array(MAX_SCHEMA_SLOTS * HIST);
 const deltaHist = new Int32Array(MAX_SCHEMA_SLOTS * HIST);
 const gapHist = new Int32Array(HIST);
 
 function count(hist: Int32Array, at: number, v: number): void {
-  const i = at + bitLength(v);
+  const b = bitLength(v), i = at + b;
   hist[i] = (hist[i] as number) + 1;
+  if (b >= (hist[at + TOP] as number)) hist[at + TOP] = b + 1;
 }
 
-/** Exp-Golomb order (0..15) minimizing the bits of the values counted (by bit length) at `hist[at..]`; clears them. */
+/**
+ * Exp-Golomb order (0..15) minimizing the bits of the values counted (by bit length) at `hist[at..]`; clears them.
+ * A value of bit length b costs k + 1 bits when b ≤ k + 1, else 2b − 1 − k: raising k by one adds a bit
+ * to every value of length ≤ k + 1 and saves one on every longer value, so the cost is convex in k and
+ * the best k is the first where the short values are at least as many as the long ones.
+ */
 function bestK(hist: Int32Array, at: number): number {
-  let lo = HIST, hi = -1;
-  for (let b = 0; b < HIST; b++) if (hist[at + b]) { if (lo === HIST) lo = b; hi = b; }
-  let best = 0, bestCost = Infinity;
-  for (let k = 0; k <= Math.min(15, hi); k++) {
-    let cost = 0;
-    for (let b = lo; b <= hi; b++) cost += (hist[at + b] as number) * (2 * (b > k + 1 ? b : k + 1) - 1 - k);
-    if (cost < bestCost) { bestCost = cost; best = k; }
+  const hi = (hist[at + TOP] as number) - 1;
+  if (hi < 0) return 0;
+  hist[at + TOP] = 0;
+  let total = 0;
+  for (let b = 0; b <= hi; b++) total += hist[at + b] as number;
+  const last = Math.min(15, hi);
+  let best = last, below = (hist[at] as number) + (hi >= 1 ? (hist[at + 1] as number) : 0);
+  for (let k = 0; k < last; k++) {
+    if (2 * below >= total) { best = k; break; }
+    if (k + 2 <= hi) below += hist[at + k + 2] as number;
   }
-  if (hi >= 0) hist.fill(0, at + lo, at + hi + 1);
+  hist.fill(0, at, at + hi + 1);
   return best;
 }
 
@@ -109,7 +120,10 @@ export function encodeQuantized(
   if (baseline && !(Number.isSafeInteger(baseline.tick) && baseline.tick >= 0 && baseline.tick < tick))
     throw new HostmeshError('INVALID_ARGUMENT', `Baseline tick ${baseline.tick} must be an integer older than tick ${tick}.`);
   const base = baseline?.state;
-  const removed: number[] = [], changed: number[] = [], changedAt: number[] = [], added: number[] = [];
+  const { removed, changed, changedAt, added } = sections;
+  if (removed.length) removed.length = 0;
+  if (changed.length) changed.length = changedAt.length = 0;
+  if (added.length) added.length = 0;
   const cIds = cur.ids, cEnts = cur.entities;
   let full = 0, deltas = 0;
   const change = (i: number, j: number, c: QEntity, b: QEntity): void => {
@@ -148,10 +162,11 @@ export function encodeQuantized(
   } else for (let j = 0; j < cIds.length; j++) added.push(j);
   for (const j of added) { full++; countAbs(schema, cEnts[j] as QEntity); }
   const n = schema.slots.length;
-  const absK: number[] = [], deltaK: number[] = [];
+  const absK = absKScratch, deltaK = deltaKScratch;
+  if (absK.length !== n) absK.length = deltaK.length = n;
   for (let i = 0; i < n; i++) {
-    absK.push((absUsed >>> i) & 1 ? bestK(absHist, i * HIST) : 0);
-    deltaK.push((deltaUsed >>> i) & 1 ? bestK(deltaHist, i * HIST) : 0);
+    absK[i] = (absUsed >>> i) & 1 ? bestK(absHist, i * HIST) : 0;
+    deltaK[i] = (deltaUsed >>> i) & 1 ? bestK(deltaHist, i * HIST) : 0;
   }
   absUsed = deltaUsed = 0;
   const header: PacketHeader = {
@@ -159,8 +174,19 @@ export function encodeQuantized(
     absK: full > 0 ? absK : null, deltaK: deltas > 0 ? deltaK : null,
     removed: removed.length, changed: changed.length, added: added.length,
   };
-  return packSnapshot(schema, header, { removed, changed, changedAt, added, cur, base }, budgetBytes);
+  sections.cur = cur;
+  sections.base = base;
+  try {
+    return packSnapshot(schema, header, sections, budgetBytes);
+  } finally {
+    sections.cur = EMPTY_QSTATE; // keep no state alive between calls
+    sections.base = undefined;
+  }
 }
+
+/** Scratch reused by every call (encoding is synchronous): sections and code tables. */
+const sections: Sections = { removed: [], changed: [], changedAt: [], added: [], cur: EMPTY_QSTATE, base: undefined };
+const absKScratch: number[] = [], deltaKScratch: number[] = [];
 
 /** Options of `SnapshotEncoder`. */
 export interface SnapshotEncoderOptions {

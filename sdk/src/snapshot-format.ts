@@ -16,7 +16,7 @@
  */
 import { decodeFailed, type BitWriter } from './bitpack.js';
 import type { BitReader } from './bit-reader.js';
-import { SlotKind, type CompiledSchema } from './schema.js';
+import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
 
 /** Wire format version (4 bits). */
 export const FORMAT_VERSION = 2;
@@ -63,12 +63,17 @@ export function writeHeader(w: BitWriter, schema: CompiledSchema, h: PacketHeade
   const patchAt = w.pos;
   if (multi) w.bits(0, 16);
   w.bits(h.gapK, 4);
-  for (const table of [h.absK, h.deltaK]) {
-    w.bit(table !== null);
-    if (table) schema.slots.forEach((s, i) => (table === h.absK ? usesAbsK(s.kind) : usesDeltaK(s.kind)) && w.bits(table[i] ?? 0, 4));
-  }
+  const slots = schema.slots;
+  w.bit(h.absK !== null);
+  if (h.absK) for (let i = 0; i < slots.length; i++) if (usesAbsK((slots[i] as Slot).kind)) w.bits(h.absK[i] ?? 0, 4);
+  w.bit(h.deltaK !== null);
+  if (h.deltaK) for (let i = 0; i < slots.length; i++) if (usesDeltaK((slots[i] as Slot).kind)) w.bits(h.deltaK[i] ?? 0, 4);
   if (multi) w.big(0, 36);
-  else for (const n of [h.removed, h.changed, h.added]) w.eg(n, 0);
+  else {
+    w.eg(h.removed, 0);
+    w.eg(h.changed, 0);
+    w.eg(h.added, 0);
+  }
   return patchAt;
 }
 
