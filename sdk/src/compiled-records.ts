@@ -15,12 +15,12 @@ import type { BitReader } from './bit-reader.js';
 import { codegenEnabled, compileFunction } from './codegen.js';
 import { MAX_QUANTIZED } from './quantize.js';
 import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
-import { quatDiffs, readDelta, writeDelta } from './snapshot-records.js';
+import { quatDiffs, readAbs, readDelta, writeDelta } from './snapshot-records.js';
 
 /** Writes the absolute values of the slots in the mask, with per-slot Exp-Golomb orders `k`. */
 export type ValuesWriter = (w: BitWriter, v: readonly (number | string)[], k: readonly number[]) => void;
-/** Reads them into `v` (which holds zeros elsewhere); `readString(r, slotIndex)` reads a string slot. */
-export type ValuesReader = (r: BitReader, v: (number | string)[], k: readonly number[], readString: (r: BitReader, slot: number) => string) => void;
+/** Reads them into `v` (which holds zeros elsewhere); `slots` are the schema's (string slots are read by the general code). */
+export type ValuesReader = (r: BitReader, v: (number | string)[], k: readonly number[], slots: readonly Slot[]) => void;
 /** Counts the bit lengths of the zigzagged integer values into `hist` (rows of `row` entries per slot; the last one holds 1 + the largest length). */
 export type ValuesCounter = (hist: Int32Array, row: number, v: readonly (number | string)[]) => void;
 
@@ -95,7 +95,7 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
         break;
       case SlotKind.STRING:
         write += `w.string(v[${i}]);\n`;
-        read += `v[${i}] = readString(r, ${i});\n`;
+        read += `v[${i}] = readAbs(r, slots[${i}], 0);\n`;
         break;
       default: {
         const max = (1 << bits) - 2, scale = 1 << bits;
@@ -106,10 +106,10 @@ function compileMask(slots: readonly Slot[], mask: number): MaskCode {
       }
     }
   }
-  const deps = { MAX: MAX_QUANTIZED, bad: decodeFailed };
+  const deps = { MAX: MAX_QUANTIZED, bad: decodeFailed, readAbs };
   return {
     write: compileFunction<ValuesWriter>('writeValues', deps, 'w, v, k', write),
-    read: compileFunction<ValuesReader>('readValues', deps, 'r, v, k, readString', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
+    read: compileFunction<ValuesReader>('readValues', deps, 'r, v, k, slots', `let u = 0, x = 0, a = 0, b = 0, c = 0;\n${read}`),
     count: compileFunction<ValuesCounter>('countValues', deps, 'hist, row, v', `let u = 0, b = 0;\n${count}`),
   };
 }

@@ -16,7 +16,7 @@ import { decodeFailed } from './bitpack.js';
 import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
 import type { QEntity } from './quantize.js';
-import { EMPTY_QSTATE, shareIds, type QState } from './qstate.js';
+import { EMPTY_QSTATE, shareIds, strictlySorted, type QState } from './qstate.js';
 import { dequantizeEntity } from './dequantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
@@ -117,6 +117,7 @@ function viewOf(schema: CompiledSchema, a: Assembly): State {
 /** The complete state of an assembly whose parts are all in: survivors and added entities merged in id order. */
 function assemble(a: Assembly, like: readonly string[] | undefined): QState {
   if (a.removed === 0 && a.addedIds.length === 0) return { ids: a.baseIds, entities: a.ents as QEntity[] };
+  if (a.baseIds.length === 0 && a.addedSorted) return { ids: shareIds(a.addedIds, like), entities: a.addedEnts }; // a full snapshot, in order
   let order = a.addedIds.map((_, k) => k);
   if (!a.addedSorted) order = order.sort((x, y) => ((a.addedIds[x] as string) < (a.addedIds[y] as string) ? -1 : (a.addedIds[x] as string) > (a.addedIds[y] as string) ? 1 : x - y));
   const ids: string[] = [], ents: QEntity[] = [];
@@ -233,7 +234,12 @@ export class SnapshotDecoder {
       asm.ents[i] = ops.changedEnts[n];
       asm.changedIdx.push(i);
     }
-    for (let k = 0; k < ops.addedIds.length; k++) {
+    if (asm.addedIds.length === 0 && ops.addedIds.length > 0) {
+      // The first added records: adopt the parsed lists (the usual full snapshot, in order).
+      asm.addedIds = ops.addedIds;
+      asm.addedEnts = ops.addedEnts;
+      asm.addedSorted = strictlySorted(ops.addedIds);
+    } else for (let k = 0; k < ops.addedIds.length; k++) {
       const id = ops.addedIds[k] as string, last = asm.addedIds[asm.addedIds.length - 1];
       if (last !== undefined && !(last < id)) asm.addedSorted = false;
       asm.addedIds.push(id);

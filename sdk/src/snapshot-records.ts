@@ -34,7 +34,8 @@ function checkRange(q: number): number {
   return q;
 }
 
-function readAbs(r: BitReader, slot: Slot, k: number): number | string {
+/** Reads slot `slot`'s absolute value (order `k` for numbers). */
+export function readAbs(r: BitReader, slot: Slot, k: number): number | string {
   switch (slot.kind) {
     case SlotKind.FLOAT: case SlotKind.INT: return checkRange(unzigzag(r.eg(k)));
     case SlotKind.ANGLE: return r.bits(slot.bits);
@@ -153,7 +154,7 @@ export function readFull(r: BitReader, schema: CompiledSchema, ctx: RecordContex
   const v = readScratch;
   for (let i = 0; i < n; i++) v[i] = 0;
   const code = maskCode(schema, mask);
-  if (code) code.read(r, v, ctx.absK, (rr, i) => readAbs(rr, schema.slots[i] as Slot, 0) as string);
+  if (code) code.read(r, v, ctx.absK, schema.slots);
   else for (let i = 0, m = mask; m !== 0; i++, m >>>= 1) if (m & 1) v[i] = readAbs(r, schema.slots[i] as Slot, ctx.absK[i] ?? 0);
   const extras = r.bit() ? readExtras(r, ctx.shapes, like?.extras) : undefined;
   if (like && like.mask === mask && like.extras === extras) {
