@@ -4,7 +4,8 @@
  * hostmesh's snapshot codec, full and delta (baseline 3 ticks old: what a client ~50 ms away
  * has acked at 60 Hz), against JSON, plain msgpackr (records off, as hostmesh's own frames)
  * and PeerJS's BinaryPack (its default serialization). Decoding hostmesh includes building the
- * plain state object, as JSON.parse does. Each sample is one state; figures are medians.
+ * plain state object, as JSON.parse does. Each sample is one state, made just before it is timed
+ * (the same seeded sequence for every codec); figures are medians.
  */
 import { Packr } from 'msgpackr';
 import { pack as bpPack, unpack as bpUnpack } from 'peerjs-js-binarypack';
@@ -41,12 +42,13 @@ function figures(enc: number[], dec: number[], bytes: number[], packets?: number
   };
 }
 
-/** Times a stateless codec over `states` (after `warm` untimed ones). */
-function timeCodec(states: State[], warm: number, encode: (s: State) => unknown, decode: (b: unknown) => unknown, size: (b: unknown) => number): CodecFigures {
+/** Times a stateless codec over `count` states of a fresh `scene` (the first `warm` not recorded). */
+function timeCodec(scene: Scene, count: number, warm: number, encode: (s: State) => unknown, decode: (b: unknown) => unknown, size: (b: unknown) => number): CodecFigures {
   const enc: number[] = [], dec: number[] = [], bytes: number[] = [];
-  for (let i = 0; i < states.length; i++) {
+  for (let i = 0; i < count; i++) {
+    const state = scene.next();
     const t0 = performance.now();
-    const b = encode(states[i]!);
+    const b = encode(state);
     const t1 = performance.now();
     sink = decode(b);
     const t2 = performance.now();
@@ -57,21 +59,22 @@ function timeCodec(states: State[], warm: number, encode: (s: State) => unknown,
 }
 
 /** Times hostmesh's codec: commit + encodeFor (full, or against the tick acked `lag` ticks ago), then decode + build the state. */
-function timeHostmesh(states: State[], warm: number, schema: Schema | undefined, lag: number | undefined): CodecFigures {
+function timeHostmesh(scene: Scene, count: number, warm: number, schema: Schema | undefined, lag: number | undefined): CodecFigures {
   const s = schema ? { schema } : {};
   const encoder = new SnapshotEncoder({ ...s, budgetBytes: SNAPSHOT_PACKET_BUDGET });
   const decoder = new SnapshotDecoder(s);
   const enc: number[] = [], dec: number[] = [], bytes: number[] = [], packets: number[] = [];
-  for (let i = 0; i < states.length; i++) {
+  for (let i = 0; i < count; i++) {
+    const state = scene.next();
     const t0 = performance.now();
-    encoder.commit(i, states[i]!);
+    encoder.commit(i, state);
     const ps = encoder.encodeFor(lag !== undefined && i >= lag ? i - lag : undefined);
     const t1 = performance.now();
-    let state: State | undefined;
-    for (const p of ps) { const r = decoder.receive(p, i); if (r.complete) state = r.state; }
-    sink = state && Object.keys(state).length;
+    let got: State | undefined;
+    for (const p of ps) { const r = decoder.receive(p, i); if (r.complete) got = r.state; }
+    sink = got && Object.keys(got).length;
     const t2 = performance.now();
-    if (!state) throw new Error(`tick ${i} did not complete`);
+    if (!got) throw new Error(`tick ${i} did not complete`);
     if (i < warm) continue;
     enc.push(t1 - t0); dec.push(t2 - t1); bytes.push(ps.reduce((a, p) => a + p.length, 0)); packets.push(ps.length);
   }
@@ -82,15 +85,16 @@ const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: tr
 const textEncoder = new TextEncoder();
 const results: Record<string, Record<string, CodecFigures>> = {};
 for (const c of cases) {
-  const scene = c.make();
-  const warm = Math.max(ACK_LAG_TICKS + 2, Math.floor(c.iters / 10));
-  const states = Array.from({ length: c.iters + warm }, () => scene.next());
+  // Every codec sees the same sequence of states (a fresh scene with the same seed), each made
+  // just before it is timed, as a host makes one per tick.
+  // Warm-up: about 16,000 entities through each codec first, so the JIT has settled (untimed).
+  const warm = Math.max(ACK_LAG_TICKS + 2, Math.floor(c.iters / 10), Math.ceil(16_000 / c.entities)), n = c.iters + warm;
   results[c.name] = {
-    'hostmesh-full': timeHostmesh(states, warm, c.schema, undefined),
-    'hostmesh-delta': timeHostmesh(states, warm, c.schema, ACK_LAG_TICKS),
-    json: timeCodec(states, warm, (s) => JSON.stringify(s), (b) => JSON.parse(b as string), (b) => textEncoder.encode(b as string).length),
-    msgpackr: timeCodec(states, warm, (s) => packr.pack(s), (b) => packr.unpack(b as Uint8Array), (b) => (b as Uint8Array).length),
-    binarypack: timeCodec(states, warm, (s) => bpPack(s as never) as ArrayBuffer, (b) => bpUnpack(b as ArrayBuffer), (b) => (b as ArrayBuffer).byteLength),
+    'hostmesh-full': timeHostmesh(c.make(), n, warm, c.schema, undefined),
+    'hostmesh-delta': timeHostmesh(c.make(), n, warm, c.schema, ACK_LAG_TICKS),
+    json: timeCodec(c.make(), n, warm, (s) => JSON.stringify(s), (b) => JSON.parse(b as string), (b) => textEncoder.encode(b as string).length),
+    msgpackr: timeCodec(c.make(), n, warm, (s) => packr.pack(s), (b) => packr.unpack(b as Uint8Array), (b) => (b as Uint8Array).length),
+    binarypack: timeCodec(c.make(), n, warm, (s) => bpPack(s as never) as ArrayBuffer, (b) => bpUnpack(b as ArrayBuffer), (b) => (b as ArrayBuffer).byteLength),
   };
   console.log(`[codec] ${c.name}: ${JSON.stringify(results[c.name])}`);
 }

@@ -163,18 +163,19 @@ export class BitWriter {
     this.bits(u32[1] as number, 32);
   }
 
-  /** Writes a string as its UTF-8 byte length (Exp-Golomb k=3) and bytes. */
-  string(s: string): void {
-    const len = s.length;
+  /** Writes a string (from UTF-16 unit `from` on) as its UTF-8 byte length (Exp-Golomb k=3) and bytes. */
+  string(str: string, from = 0): void {
+    const len = str.length - from;
     let ascii = len <= 64;
-    for (let i = 0; ascii && i < len; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+    for (let i = from; ascii && i < str.length; i++) if (str.charCodeAt(i) > 0x7f) ascii = false;
     if (ascii) {
       this.eg(len, 3);
-      let i = 0;
-      for (; i + 3 <= len; i += 3) this.bits(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16), 24);
-      for (; i < len; i++) this.bits(s.charCodeAt(i), 8);
+      let i = from;
+      for (; i + 3 <= str.length; i += 3) this.bits(str.charCodeAt(i) | (str.charCodeAt(i + 1) << 8) | (str.charCodeAt(i + 2) << 16), 24);
+      for (; i < str.length; i++) this.bits(str.charCodeAt(i), 8);
       return;
     }
+    const s = from === 0 ? str : str.slice(from);
     if (LONE_SURROGATE.test(s))
       throw new HostmeshError('INVALID_ARGUMENT', `The string '${s.slice(0, 40)}' has a lone UTF-16 surrogate and cannot be sent; fix the id or value.`);
     const bytes = encoder.encode(s);

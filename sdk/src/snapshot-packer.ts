@@ -132,7 +132,7 @@ class Packer {
           while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
           if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
           w.eg(p, 2);
-          w.string(p === 0 ? id : id.slice(p));
+          w.string(id, p);
           writeFull(w, schema, cur.entities[at] as QEntity, ctx);
           if (this.fits(from, mask, id)) break;
         }
