@@ -107,19 +107,24 @@ const rows = cases.flatMap((c) => codecs.map((k) => {
   return [c.name, k, f.encodeUs, f.decodeUs, f.totalUs, f.bytes, f.packets ?? null, ratio(f.totalUs, hm.totalUs), ratio(f.bytes, hm.bytes)];
 }));
 const goals: Goal[] = [];
-for (const name of ['arena-16', 'cubes-16']) {
+// Both kinds of snapshot are held to the goals: the per-tick one a client gets (a delta against
+// the tick it acked) and the full one (its first snapshot, or after a long loss).
+const kinds = [['hostmesh-delta', 'per-tick snapshot, a delta against the acked tick'], ['hostmesh-full', 'full snapshot']] as const;
+for (const name of ['cubes-16', 'arena-16']) {
   const r = results[name]!;
-  const hm = r['hostmesh-full']!.totalUs;
-  goals.push({
-    goal: `codec at least 5× faster than JSON on 16 entities (${name}, encode + decode, full snapshot)`,
-    met: r.json!.totalUs / hm >= 5,
-    detail: `hostmesh ${hm} µs vs JSON ${r.json!.totalUs} µs: ×${ratio(r.json!.totalUs, hm)} (delta: ${r['hostmesh-delta']!.totalUs} µs, ×${ratio(r.json!.totalUs, r['hostmesh-delta']!.totalUs)})`,
-  });
-  goals.push({
-    goal: `codec at least 50× faster than BinaryPack on 16 entities (${name}, encode + decode, full snapshot)`,
-    met: r.binarypack!.totalUs / hm >= 50,
-    detail: `hostmesh ${hm} µs vs BinaryPack ${r.binarypack!.totalUs} µs: ×${ratio(r.binarypack!.totalUs, hm)} (delta: ×${ratio(r.binarypack!.totalUs, r['hostmesh-delta']!.totalUs)})`,
-  });
+  for (const [key, what] of kinds) {
+    const hm = r[key]!.totalUs;
+    goals.push({
+      goal: `codec at least 5× faster than JSON on 16 entities (${name}, encode + decode, ${what})`,
+      met: r.json!.totalUs / hm >= 5,
+      detail: `hostmesh ${hm} µs vs JSON ${r.json!.totalUs} µs: ×${ratio(r.json!.totalUs, hm)}`,
+    });
+    goals.push({
+      goal: `codec at least 50× faster than BinaryPack on 16 entities (${name}, encode + decode, ${what})`,
+      met: r.binarypack!.totalUs / hm >= 50,
+      detail: `hostmesh ${hm} µs vs BinaryPack ${r.binarypack!.totalUs} µs: ×${ratio(r.binarypack!.totalUs, hm)}`,
+    });
+  }
 }
 writeResult('codec', {
   config: { cases: cases.map(({ name, entities, iters }) => ({ name, entities, iters })), ackLagTicks: ACK_LAG_TICKS, packetBudgetBytes: SNAPSHOT_PACKET_BUDGET, timing: 'performance.now() around each encode and each decode; medians' },
