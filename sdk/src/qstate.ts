@@ -16,10 +16,15 @@ export interface QState {
   readonly ids: readonly string[];
   /** The entities, aligned with `ids`. */
   readonly entities: readonly QEntity[];
+  /** Host side: the order the host's state object listed its ids in, to skip the sort next tick (undefined elsewhere). */
+  readonly order: SourceOrder | undefined;
 }
 
+/** How a host's state object listed its ids: that order, and where each id sits in the sorted list. */
+export interface SourceOrder { readonly src: readonly string[]; readonly slot: Int32Array; readonly ids: readonly string[] }
+
 /** The state with no entities. */
-export const EMPTY_QSTATE: QState = Object.freeze({ ids: Object.freeze([]), entities: Object.freeze([]) });
+export const EMPTY_QSTATE: QState = Object.freeze({ ids: Object.freeze([]), entities: Object.freeze([]), order: undefined });
 
 const indexes = new WeakMap<readonly string[], Map<string, number>>();
 
@@ -51,4 +56,29 @@ export function shareIds(ids: readonly string[], like: readonly string[] | undef
 export function strictlySorted(ids: readonly string[]): boolean {
   for (let i = 1; i < ids.length; i++) if (!((ids[i - 1] as string) < (ids[i] as string))) return false;
   return true;
+}
+
+/** Length of the prefix `id` shares with `prevId`, not ending inside a surrogate pair. */
+export function sharedPrefix(prevId: string, id: string): number {
+  let p = 0;
+  const max = Math.min(prevId.length, id.length);
+  while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
+  if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
+  return p;
+}
+
+const prefixCache = new WeakMap<readonly string[], Int32Array>();
+let lastIds: readonly string[] = [], lastPrefixes: Int32Array = new Int32Array(0);
+
+/** For each id of a sorted id list, its shared prefix with the one before (cached per list; lists are never mutated). */
+export function sharedPrefixes(ids: readonly string[]): Int32Array {
+  if (ids === lastIds) return lastPrefixes;
+  let out = prefixCache.get(ids);
+  if (!out) {
+    out = new Int32Array(ids.length);
+    for (let i = 1; i < ids.length; i++) out[i] = sharedPrefix(ids[i - 1] as string, ids[i] as string);
+    prefixCache.set(ids, out);
+  }
+  lastIds = ids;
+  return (lastPrefixes = out);
 }

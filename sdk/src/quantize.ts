@@ -152,9 +152,6 @@ export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> 
   return n === 0;
 }
 
-/** How a host's state object listed its ids last time: that order, and where each id sits in the sorted list. */
-interface SourceOrder { readonly src: readonly string[]; readonly slot: Int32Array; readonly ids: readonly string[] }
-const sourceOrders = new WeakMap<QState, SourceOrder>();
 
 function checkEntity(id: string, e: Entity | null | undefined): void {
   if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
@@ -166,7 +163,7 @@ function checkEntity(id: string, e: Entity | null | undefined): void {
  * and every id lookup.
  */
 export function quantizeState(schema: CompiledSchema, state: State, previous?: QState): QState {
-  const order = previous && sourceOrders.get(previous);
+  const order = previous?.order;
   if (order && previous) {
     const { src, slot } = order, prev = previous.entities, out = new Array<QEntity>(src.length);
     let j = 0, same = true;
@@ -177,9 +174,7 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
       out[at] = quantizeEntity(schema, id, e, prev[at]);
     }
     if (same && j === src.length) {
-      const q: QState = { ids: order.ids, entities: out };
-      sourceOrders.set(q, order);
-      return q;
+      return { ids: order.ids, entities: out, order };
     }
   }
   const src: string[] = [];
@@ -198,7 +193,5 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
     const id = src[k] as string;
     out[slot[k] as number] = quantizeEntity(schema, id, state[id] as Entity, previous && entityOf(previous, id));
   }
-  const q: QState = { ids, entities: out };
-  sourceOrders.set(q, { src, slot, ids });
-  return q;
+  return { ids, entities: out, order: { src, slot, ids } };
 }

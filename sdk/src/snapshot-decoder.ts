@@ -16,7 +16,7 @@ import { decodeFailed } from './bitpack.js';
 import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
 import type { QEntity } from './quantize.js';
-import { EMPTY_QSTATE, shareIds, strictlySorted, type QState } from './qstate.js';
+import { EMPTY_QSTATE, sharedPrefixes, shareIds, strictlySorted, type QState } from './qstate.js';
 import { dequantizeEntity } from './dequantize.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
@@ -86,6 +86,9 @@ interface Assembly {
   /** The baseline's view when the tick completed (to patch instead of rebuilding). */
   baseView: State | undefined;
   view: State | undefined;
+  /** Full snapshots: the newest kept tick's view and state when this one completed, if that view was built (to patch instead of rebuilding). */
+  likeView: State | undefined;
+  likeQ: QState | undefined;
   openedMs: number;
 }
 interface Ops { removed: number[]; changedIdx: number[]; changedEnts: QEntity[]; addedIds: string[]; addedEnts: QEntity[] }
@@ -100,6 +103,11 @@ function viewOf(schema: CompiledSchema, a: Assembly): State {
     view = { ...a.baseView };
     for (const i of a.changedIdx) view[a.baseIds[i] as string] = dequantizeEntity(schema, a.ents[i] as QEntity);
     for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
+  } else if (q && a.likeView && a.likeQ && a.likeQ.ids === q.ids) {
+    // A full snapshot of the same ids as the newest kept tick: copy that view, replace the entities that differ.
+    const likeEnts = a.likeQ.entities;
+    view = { ...a.likeView };
+    for (let i = 0; i < q.ids.length; i++) if (q.entities[i] !== likeEnts[i]) view[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
   } else if (q) {
     view = {};
     for (let i = 0; i < q.ids.length; i++) view[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
@@ -111,13 +119,14 @@ function viewOf(schema: CompiledSchema, a: Assembly): State {
     }
     for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
   }
+  if (q) a.baseView = a.likeView = a.likeQ = undefined; // built: hold no other tick's objects
   return (a.view = view);
 }
 
 /** The complete state of an assembly whose parts are all in: survivors and added entities merged in id order. */
 function assemble(a: Assembly, like: readonly string[] | undefined): QState {
-  if (a.removed === 0 && a.addedIds.length === 0) return { ids: a.baseIds, entities: a.ents as QEntity[] };
-  if (a.baseIds.length === 0 && a.addedSorted) return { ids: shareIds(a.addedIds, like), entities: a.addedEnts }; // a full snapshot, in order
+  if (a.removed === 0 && a.addedIds.length === 0) return { ids: a.baseIds, entities: a.ents as QEntity[], order: undefined };
+  if (a.baseIds.length === 0 && a.addedSorted) return { ids: shareIds(a.addedIds, like), entities: a.addedEnts, order: undefined }; // a full snapshot, in order
   let order = a.addedIds.map((_, k) => k);
   if (!a.addedSorted) order = order.sort((x, y) => ((a.addedIds[x] as string) < (a.addedIds[y] as string) ? -1 : (a.addedIds[x] as string) > (a.addedIds[y] as string) ? 1 : x - y));
   const ids: string[] = [], ents: QEntity[] = [];
@@ -136,7 +145,7 @@ function assemble(a: Assembly, like: readonly string[] | undefined): QState {
     push(id, e);
   }
   for (; k < order.length; k++) push(a.addedIds[order[k] as number] as string, a.addedEnts[order[k] as number] as QEntity);
-  return { ids: shareIds(ids, like), entities: ents };
+  return { ids: shareIds(ids, like), entities: ents, order: undefined };
 }
 
 /** A receipt whose state is built only if someone reads it (a getter on the prototype, not per object). */
@@ -220,7 +229,7 @@ export class SnapshotDecoder {
       asm = {
         base, baseIds, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
         ents: base ? (base.q as QState).entities.slice() : [], changedIdx: [], removed: 0, addedIds: [], addedEnts: [], addedSorted: true,
-        q: undefined, baseView: undefined, view: undefined, openedMs: nowMs,
+        q: undefined, baseView: undefined, view: undefined, likeView: undefined, likeQ: undefined, openedMs: nowMs,
       };
       this.pending.set(tick, asm);
       if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
@@ -248,8 +257,10 @@ export class SnapshotDecoder {
     const complete = asm.missing === 0;
     if (complete) {
       this.pending.delete(tick);
-      asm.q = assemble(asm, asm.base ? asm.baseIds : this.kept.get(this.kept.newestTick ?? -1)?.q?.ids);
+      const newest = asm.base ? undefined : this.kept.get(this.kept.newestTick ?? -1);
+      asm.q = assemble(asm, asm.base ? asm.baseIds : newest?.q?.ids);
       asm.baseView = asm.base?.view;
+      if (newest?.view) { asm.likeView = newest.view; asm.likeQ = newest.q; }
       asm.base = undefined; // do not keep the baseline alive through this tick
       this.kept.set(tick, asm);
       this.stats.completed++;
@@ -293,7 +304,9 @@ export class SnapshotDecoder {
       if (p > prevId.length) decodeFailed('an id prefix is longer than the previous id');
       const cand = cands[ci + 1];
       let id: string;
-      if (cand !== undefined && idMatches(r, prevId, p, cand)) { id = cand; ci++; }
+      // The previous id is usually cands[ci], and then the shared prefix with the candidate is known.
+      const prefixKnown = cand !== undefined && ci >= 0 && prevId === cands[ci] && p <= (sharedPrefixes(cands)[ci + 1] as number);
+      if (cand !== undefined && idMatches(r, prevId, prefixKnown ? 0 : p, p, cand)) { id = cand; ci++; }
       else {
         id = prevId.slice(0, p) + r.string(MAX_NAME_BYTES);
         ci = cands.length > 0 ? lowerBound(cands, id) - 1 : -1;
@@ -309,11 +322,11 @@ export class SnapshotDecoder {
   }
 }
 
-/** Reads an id written as (prefix length `p` of `prevId`, suffix) if it equals `cand` (an ASCII match), else rewinds and returns false. */
-function idMatches(r: BitReader, prevId: string, p: number, cand: string): boolean {
+/** Reads an id written as (prefix length `p` of `prevId`, suffix) if it equals `cand` (an ASCII match; the first `check` prefix units are compared), else rewinds and returns false. */
+function idMatches(r: BitReader, prevId: string, check: number, p: number, cand: string): boolean {
   const at = r.pos, len = r.eg(3);
   let ok = cand.length === p + len && len * 8 <= r.remaining();
-  for (let i = 0; ok && i < p; i++) ok = cand.charCodeAt(i) === prevId.charCodeAt(i);
+  for (let i = 0; ok && i < check; i++) ok = cand.charCodeAt(i) === prevId.charCodeAt(i);
   ok &&= r.asciiEquals(cand, p, len);
   if (!ok) r.pos = at;
   return ok;

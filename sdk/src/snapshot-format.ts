@@ -101,16 +101,18 @@ export function readHeader(r: BitReader, schema: CompiledSchema): PacketHeader {
     if (partIndex >= partCount) decodeFailed('its part index is out of range');
   }
   const gapK = r.bits(4);
-  const tables: (number[] | null)[] = [];
-  for (let t = 0; t < 2; t++) {
-    if (!r.bit()) { tables.push(null); continue; }
-    const table = new Array<number>(schema.slots.length).fill(0);
-    schema.slots.forEach((s, i) => { if (t === 0 ? usesAbsK(s.kind) : usesDeltaK(s.kind)) table[i] = r.bits(4); });
-    tables.push(table);
+  const slots = schema.slots;
+  let absK: number[] | null = null, deltaK: number[] | null = null;
+  if (r.bit()) {
+    absK = new Array<number>(slots.length).fill(0);
+    for (let i = 0; i < slots.length; i++) if (usesAbsK((slots[i] as Slot).kind)) absK[i] = r.bits(4);
   }
-  const counts = multi ? [r.bits(12), r.bits(12), r.bits(12)] : [r.eg(0), r.eg(0), r.eg(0)];
-  const [removed = 0, changed = 0, added = 0] = counts;
+  if (r.bit()) {
+    deltaK = new Array<number>(slots.length).fill(0);
+    for (let i = 0; i < slots.length; i++) if (usesDeltaK((slots[i] as Slot).kind)) deltaK[i] = r.bits(4);
+  }
+  const removed = multi ? r.bits(12) : r.eg(0), changed = multi ? r.bits(12) : r.eg(0), added = multi ? r.bits(12) : r.eg(0);
   if (baseTick < 0 && removed + changed > 0) decodeFailed('a full snapshot lists removed or changed entities');
   if (removed + changed + added > r.remaining()) decodeFailed('it declares more records than it has bits');
-  return { tick, baseTick, partIndex, partCount, gapK, absK: tables[0] ?? null, deltaK: tables[1] ?? null, removed, changed, added };
+  return { tick, baseTick, partIndex, partCount, gapK, absK, deltaK, removed, changed, added };
 }

@@ -12,7 +12,7 @@
 import { BitWriter } from './bitpack.js';
 import { HostmeshError } from './errors.js';
 import type { QEntity } from './quantize.js';
-import type { QState } from './qstate.js';
+import { sharedPrefix, sharedPrefixes, type QState } from './qstate.js';
 import type { CompiledSchema } from './schema.js';
 import { MAX_PARTS, MAX_SECTION_RECORDS, patchHeader, writeHeader, type PacketHeader } from './snapshot-format.js';
 import { writeChanged, writeFull, type RecordContext } from './snapshot-records.js';
@@ -149,30 +149,7 @@ class Packer {
 
 const NOT_SINGLE = new Error('does not fit one packet');
 
-/** Length of the prefix `id` shares with `prevId`, not ending inside a surrogate pair. */
-function sharedPrefix(prevId: string, id: string): number {
-  let p = 0;
-  const max = Math.min(prevId.length, id.length);
-  while (p < max && prevId.charCodeAt(p) === id.charCodeAt(p)) p++;
-  if (p > 0 && p < id.length && (id.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
-  return p;
-}
 
-const prefixCache = new WeakMap<readonly string[], Int32Array>();
-let lastIds: readonly string[] = [], lastPrefixes: Int32Array = new Int32Array(0);
-
-/** For each id of a sorted id list, its shared prefix with the one before (cached per list; lists are never mutated). */
-function sharedPrefixes(ids: readonly string[]): Int32Array {
-  if (ids === lastIds) return lastPrefixes;
-  let out = prefixCache.get(ids);
-  if (!out) {
-    out = new Int32Array(ids.length);
-    for (let i = 1; i < ids.length; i++) out[i] = sharedPrefix(ids[i - 1] as string, ids[i] as string);
-    prefixCache.set(ids, out);
-  }
-  lastIds = ids;
-  return (lastPrefixes = out);
-}
 
 /** Overwrites `n` bits at bit `pos` of a finished packet. */
 function setBits(packet: Uint8Array, pos: number, value: number, n: number): void {
