@@ -127,8 +127,9 @@ function quantizerSource(schema: CompiledSchema, keys: readonly string[]): strin
   let ex = 'undefined';
   if (extras.length > 0) {
     const same = extras.map((j) => `Object.is(pe[${literal(keys[j] as string)}], a${j})`).join(' && ');
+    // Last tick's extras are shared when equal; from this same layout (src tag) they hold the same keys, else count them.
     body += `const pe = reuse === undefined ? undefined : reuse.extras;\n` +
-      `const ex = pe !== undefined && ${same} && countKeys(pe) === ${extras.length} ? pe : { ${extras.map((j) => `${literal(keys[j] as string)}: a${j}`).join(', ')} };\n`;
+      `const ex = pe !== undefined && ${same} && ((reuse.src !== undefined && reuse.src[${keys.length}] === ${id}) || countKeys(pe) === ${extras.length}) ? pe : { ${extras.map((j) => `${literal(keys[j] as string)}: a${j}`).join(', ')} };\n`;
     ex = 'ex';
   }
   body += `if (reuse !== undefined && reuse.mask === ${mask | 0}${sameValues} && reuse.extras === ${ex}) return reuse;\n`;
