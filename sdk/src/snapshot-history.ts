@@ -9,44 +9,60 @@
  * Read more: Quake 3 networking model (Fabien Sanglard, "Quake 3 Source Code Review: Network").
  */
 
-/** A bounded map from tick to value that forgets the oldest ticks first. */
+/** A bounded map from tick to value that forgets the oldest ticks first (a ring of the last `capacity` ticks). */
 export class SnapshotHistory<T> {
-  private readonly entries = new Map<number, T>();
+  private readonly ticks: number[];
+  private readonly values: (T | undefined)[];
+  private count = 0;
   private newest = -1;
 
   /** Keeps at most `capacity` ticks. */
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.ticks = new Array<number>(capacity).fill(-1);
+    this.values = new Array<T | undefined>(capacity).fill(undefined);
+  }
 
   /** Stores `value` at `tick`; ticks must increase (an older or equal tick is ignored and returns false). */
   set(tick: number, value: T): boolean {
     if (tick <= this.newest) return false;
+    // Slots cycle in arrival order: the slot written `capacity` sets ago holds the oldest tick.
+    const at = this.count % this.capacity;
+    this.ticks[at] = tick;
+    this.values[at] = value;
+    this.count++;
     this.newest = tick;
-    this.entries.set(tick, value);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
     return true;
   }
 
   /** The value stored at `tick`, if still kept. */
   get(tick: number): T | undefined {
-    return this.entries.get(tick);
+    if (tick > this.newest || tick < 0) return undefined;
+    const n = Math.min(this.count, this.capacity);
+    // Newest first: callers mostly ask for recent ticks.
+    for (let k = 1; k <= n; k++) {
+      const at = (this.count - k) % this.capacity;
+      const t = this.ticks[at] as number;
+      if (t === tick) return this.values[at];
+      if (t < tick) return undefined;
+    }
+    return undefined;
   }
 
   /** Newest stored tick, or undefined when empty. */
   get newestTick(): number | undefined {
-    return this.entries.size > 0 ? this.newest : undefined;
+    return this.count > 0 ? this.newest : undefined;
   }
 
   /** Number of ticks kept. */
   get size(): number {
-    return this.entries.size;
+    return Math.min(this.count, this.capacity);
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.entries.clear();
+    this.ticks.fill(-1);
+    this.values.fill(undefined);
+    this.count = 0;
     this.newest = -1;
   }
 }

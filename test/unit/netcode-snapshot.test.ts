@@ -252,6 +252,16 @@ describe('delta snapshots', () => {
     const h = new SnapshotHistory<string>(2);
     h.set(1, 'a'); h.set(2, 'b'); h.set(3, 'c');
     expect([h.get(1), h.get(2), h.get(3), h.newestTick, h.set(2, 'x')]).toEqual([undefined, 'b', 'c', 3, false]);
+    // a ring of 5 through many wraps, with gaps between ticks (a decoder keeps only complete ticks)
+    const ring = new SnapshotHistory<number>(5);
+    const kept: number[] = [];
+    for (let t = 0; t < 200; t += 1 + (t % 3)) { ring.set(t, t * 10); kept.push(t); }
+    const last5 = kept.slice(-5);
+    for (let t = -1; t <= 201; t++) expect(ring.get(t)).toBe(last5.includes(t) ? t * 10 : undefined);
+    expect([ring.size, ring.newestTick]).toEqual([5, kept.at(-1)]);
+    ring.clear();
+    expect([ring.size, ring.newestTick, ring.get(kept.at(-1) as number)]).toEqual([0, undefined, undefined]);
+    expect(ring.set(3, 30) && ring.get(3)).toBe(30);
   });
 });
 
