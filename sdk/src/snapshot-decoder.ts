@@ -231,8 +231,6 @@ export class SnapshotDecoder {
         ents: base ? (base.q as QState).entities.slice() : [], changedIdx: [], removed: 0, addedIds: [], addedEnts: [], addedSorted: true,
         q: undefined, baseView: undefined, view: undefined, likeView: undefined, likeQ: undefined, openedMs: nowMs,
       };
-      this.pending.set(tick, asm);
-      if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
     }
     asm.got[header.partIndex] = true;
     asm.missing--;
@@ -255,8 +253,13 @@ export class SnapshotDecoder {
       asm.addedEnts.push(ops.addedEnts[k] as QEntity);
     }
     const complete = asm.missing === 0;
+    // Only ticks still missing parts wait in `pending` (most snapshots are one packet: no Map churn).
+    if (!complete && !this.pending.has(tick)) {
+      this.pending.set(tick, asm);
+      if (this.pending.size > this.maxPending) this.pending.delete(Math.min(...this.pending.keys()));
+    }
     if (complete) {
-      this.pending.delete(tick);
+      if (this.pending.size > 0) this.pending.delete(tick);
       const newest = asm.base ? undefined : this.kept.get(this.kept.newestTick ?? -1);
       asm.q = assemble(asm, asm.base ? asm.baseIds : newest?.q?.ids);
       asm.baseView = asm.base?.view;
@@ -264,7 +267,7 @@ export class SnapshotDecoder {
       asm.base = undefined; // do not keep the baseline alive through this tick
       this.kept.set(tick, asm);
       this.stats.completed++;
-      for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
+      if (this.pending.size > 0) for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);
     }
     return new Receipt(tick, complete, this.kept.newestTick, this.schema, asm);
   }

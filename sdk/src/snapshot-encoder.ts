@@ -205,7 +205,8 @@ export class SnapshotEncoder {
   private readonly schema: CompiledSchema;
   private readonly history: SnapshotHistory<QState>;
   private readonly budgetBytes: number;
-  private cache = new Map<number, Uint8Array[]>();
+  /** Packets of the newest tick by baseline tick (-1: full), as an array: cleared every tick, a Map would churn. */
+  private cache: { key: number; packets: Uint8Array[] }[] = [];
 
   constructor(options: SnapshotEncoderOptions = {}) {
     this.schema = compileSchema(options.schema);
@@ -228,7 +229,7 @@ export class SnapshotEncoder {
       throw new HostmeshError('INVALID_ARGUMENT', `commit(tick): tick ${tick} must be an integer greater than the last committed tick ${newest}.`);
     const prev = newest === undefined ? undefined : this.history.get(newest);
     this.history.set(tick, quantizeState(this.schema, state, prev));
-    this.cache.clear();
+    this.cache.length = 0;
   }
 
   /** The quantized state kept for `tick`, if any. */
@@ -242,11 +243,11 @@ export class SnapshotEncoder {
     if (tick === undefined) throw new HostmeshError('INVALID_ARGUMENT', 'encodeFor() needs a committed state: call commit(tick, state) first.');
     const baseState = ackedTick !== undefined && ackedTick < tick ? this.history.get(ackedTick) : undefined;
     const key = baseState ? (ackedTick as number) : -1;
-    let packets = this.cache.get(key);
+    let packets = this.cache.find((c) => c.key === key)?.packets;
     if (!packets) {
       const baseline = baseState ? { tick: ackedTick as number, state: baseState } : undefined;
       packets = encodeQuantized(this.schema, tick, this.history.get(tick) as QState, baseline, this.budgetBytes);
-      this.cache.set(key, packets);
+      this.cache.push({ key, packets });
     }
     return packets;
   }
