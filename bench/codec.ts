@@ -45,15 +45,9 @@ function figures(enc: number[], dec: number[], bytes: number[], packets?: number
   };
 }
 
-/** Collects garbage (when the runner exposes `gc`) so the next codec starts on a clean heap and pays only for its own. */
-function collect(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 /** Times a stateless codec over `count` states of a fresh `scene` (the first `warm` not recorded). */
 function timeCodec(scene: Scene, count: number, warm: number, encode: (s: State) => unknown, decode: (b: unknown) => unknown, size: (b: unknown) => number): CodecFigures {
   const enc: number[] = [], dec: number[] = [], bytes: number[] = [];
-  collect();
   for (let i = 0; i < count; i++) {
     const state = scene.next();
     const t0 = performance.now();
@@ -73,7 +67,6 @@ function timeHostmesh(scene: Scene, count: number, warm: number, schema: Schema 
   const encoder = new SnapshotEncoder({ ...s, budgetBytes: SNAPSHOT_PACKET_BUDGET });
   const decoder = new SnapshotDecoder(s);
   const enc: number[] = [], dec: number[] = [], bytes: number[] = [], packets: number[] = [];
-  collect();
   for (let i = 0; i < count; i++) {
     const state = scene.next();
     const t0 = performance.now();

@@ -40,8 +40,7 @@ for (const name of selected) {
   console.log(`\n[bench] === ${name} (${mode}) ===`);
   const t0 = Date.now();
   const code = await new Promise((res) => {
-    // --expose-gc: the codec bench collects garbage between codecs, so none pays for another's.
-    const child = spawn(process.execPath, ['--expose-gc', `${buildDir}/${name}.mjs`], {
+    const child = spawn(process.execPath, [`${buildDir}/${name}.mjs`], {
       stdio: 'inherit', env: { ...process.env, BENCH_MODE: mode, BENCH_OUT: out, BENCH_BUILD_DIR: buildDir, BENCH_PUBLIC_DIR: publicDir },
     });
     const stop = () => { child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); };
