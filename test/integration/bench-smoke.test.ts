@@ -45,7 +45,7 @@ describe('bench harness (smoke)', () => {
     const codec = read('codec').results as Record<string, Record<string, { encodeUs: number; decodeUs: number; bytes: number }>>;
     expect(Object.keys(codec)).toEqual(['arena-16', 'cubes-16', 'cubes-128', 'cubes-900']);
     for (const c of Object.values(codec)) {
-      expect(Object.keys(c).sort()).toEqual(['binarypack', 'hostmesh-delta', 'hostmesh-full', 'json', 'msgpackr']);
+      expect(Object.keys(c).sort()).toEqual(['binarypack', 'hostmesh-delta', 'hostmesh-delta-general', 'hostmesh-full', 'hostmesh-full-general', 'json', 'msgpackr']);
       for (const f of Object.values(c)) expect(f).toEqual(expect.objectContaining({ encodeUs: expect.any(Number), decodeUs: expect.any(Number), bytes: expect.any(Number) }));
     }
     expect(read('summary').results).toHaveProperty('goals');
