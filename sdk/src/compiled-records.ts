@@ -40,36 +40,39 @@ export interface MaskCode { readonly write: ValuesWriter; readonly read: ValuesR
 /** Most masks compiled per schema; others use the general loops. */
 export const MAX_MASKS = 256;
 
-const tables = new WeakMap<CompiledSchema, Map<number, MaskCode>>();
-let lastSchema: CompiledSchema | undefined, lastMask = 0, lastCode: MaskCode | undefined;
+/** Compiled code per (schema, mask), at most MAX_MASKS per schema, with the last hit kept at hand. */
+class MaskTable<T> {
+  private readonly tables = new WeakMap<CompiledSchema, Map<number, T>>();
+  private lastSchema: CompiledSchema | undefined;
+  private lastMask = 0;
+  private last: T | undefined;
 
-/** The compiled code of `mask` under `schema`, or undefined where code generation is off or the table is full. */
-export function maskCode(schema: CompiledSchema, mask: number): MaskCode | undefined {
-  if (!codegenEnabled()) return undefined;
-  if (schema === lastSchema && mask === lastMask) return lastCode;
-  let table = tables.get(schema);
-  if (!table) tables.set(schema, (table = new Map()));
-  let code = table.get(mask);
-  if (!code && table.size < MAX_MASKS) table.set(mask, (code = compileMask(schema.slots, mask)));
-  lastSchema = schema;
-  lastMask = mask;
-  return (lastCode = code);
+  constructor(private readonly compile: (slots: readonly Slot[], mask: number) => T) {}
+
+  get(schema: CompiledSchema, mask: number): T | undefined {
+    if (!codegenEnabled()) return undefined;
+    if (schema === this.lastSchema && mask === this.lastMask) return this.last;
+    let table = this.tables.get(schema);
+    if (!table) this.tables.set(schema, (table = new Map()));
+    let code = table.get(mask);
+    if (!code && table.size < MAX_MASKS) table.set(mask, (code = this.compile(schema.slots, mask)));
+    this.lastSchema = schema;
+    this.lastMask = mask;
+    return (this.last = code);
+  }
 }
 
-const deltaTables = new WeakMap<CompiledSchema, Map<number, DeltaCode>>();
-let lastDeltaSchema: CompiledSchema | undefined, lastDeltaMask = 0, lastDelta: DeltaCode | undefined;
+const maskTable = new MaskTable<MaskCode>((slots, mask) => compileMask(slots, mask));
+const deltaTable = new MaskTable<DeltaCode>((slots, mask) => compileDelta(slots, mask));
+
+/** The compiled code of presence mask `mask` under `schema`, or undefined where code generation is off or the table is full. */
+export function maskCode(schema: CompiledSchema, mask: number): MaskCode | undefined {
+  return maskTable.get(schema, mask);
+}
 
 /** The compiled delta code of changed-fields mask `mask`, or undefined where code generation is off or the table is full. */
 export function deltaCode(schema: CompiledSchema, mask: number): DeltaCode | undefined {
-  if (!codegenEnabled()) return undefined;
-  if (schema === lastDeltaSchema && mask === lastDeltaMask) return lastDelta;
-  let table = deltaTables.get(schema);
-  if (!table) deltaTables.set(schema, (table = new Map()));
-  let code = table.get(mask);
-  if (!code && table.size < MAX_MASKS) table.set(mask, (code = compileDelta(schema.slots, mask)));
-  lastDeltaSchema = schema;
-  lastDeltaMask = mask;
-  return (lastDelta = code);
+  return deltaTable.get(schema, mask);
 }
 
 const ZZ = (x: string): string => `(${x} >= 0 ? ${x} * 2 : -${x} * 2 - 1)`;
