@@ -71,6 +71,12 @@ export class BitReader {
         this.pos = p + total;
         return ((win >>> (z + 1)) & ((1 << (z + k)) - 1)) + (1 << (z + k)) - (1 << k);
       }
+      // A longer code whose zero run fits the window: skip the run and the one, then read the rest at once.
+      if (p + z + 1 <= this.end && z + k <= 52) {
+        this.pos = p + z + 1;
+        const n = z + k;
+        return 2 ** n + this.big(n) - 2 ** k;
+      }
     }
     let z = 0;
     while (this.bits(1) === 0) if (++z > 52 - k) decodeFailed('a variable-length integer is too long');

@@ -141,6 +141,12 @@ export class BitWriter {
       const n = 32 - Math.clz32(w), z = n - 1 - k;
       return this.bits((((w ^ (1 << (n - 1))) << 1) | 1) << z, z + n);
     }
+    if (w < 0x80000000) {
+      // Up to 31 significant bits: the zero run, then the one and the bits below the top one, in two writes.
+      const n = 32 - Math.clz32(w), z = n - 1 - k;
+      if (z > 0) this.bits(0, z);
+      return this.bits((((w ^ (1 << (n - 1))) << 1) | 1) >>> 0, n);
+    }
     const n = bitLength(w);
     const z = n - 1 - k;
     if (z + n <= 32) return this.bits((2 * (w - 2 ** (n - 1)) + 1) * 2 ** z, z + n);
