@@ -79,42 +79,40 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
   let mask = 0;
   let extras: Entity | undefined;
   let quatSeen = 0, extrasN = 0, extrasDiffer = false, holes = false;
-  {
-    const prevExtras = reuse?.extras;
-    for (const field in entity) {
-      const value = entity[field];
-      if (value === undefined) { holes = true; continue; }
-      const si = fieldSlot.get(field);
-      if (si === undefined) {
-        if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
-          throw bad(id, field, 'must be a number, boolean or string.');
-        if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
-        // Extras mostly repeat the previous tick's: share that object instead of building an equal one.
-        extrasN++;
-        if (!extrasDiffer) extrasDiffer = !Object.is(prevExtras?.[field], value);
-        continue;
-      }
-      const slot = slots[si] as Slot;
-      if (slot.kind !== SlotKind.QUAT) {
-        v[si] = quantizeSlot(slot, id, field, value);
-        mask |= 1 << si;
-      } else if (!(quatSeen & (1 << si))) {
-        quatSeen |= 1 << si;
-        const [fx, fy, fz, fw] = slot.fields as [string, string, string, string];
-        const x = entity[fx], y = entity[fy], z = entity[fz], w = entity[fw];
-        if (typeof x !== 'number' || typeof y !== 'number' || typeof z !== 'number' || typeof w !== 'number')
-          throw bad(id, field, `belongs to quaternion '${slot.name}': give all of ${slot.fields.join(', ')} as numbers.`);
-        const q = quantizeQuat(x, y, z, w, slot.bits);
-        if (Number.isNaN(q)) throw bad(id, field, `belongs to quaternion '${slot.name}', which must be finite and non-zero.`);
-        v[si] = q;
-        mask |= 1 << si;
-      }
+  const prevExtras = reuse?.extras;
+  for (const field in entity) {
+    const value = entity[field];
+    if (value === undefined) { holes = true; continue; }
+    const si = fieldSlot.get(field);
+    if (si === undefined) {
+      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
+        throw bad(id, field, 'must be a number, boolean or string.');
+      if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
+      // Extras mostly repeat the previous tick's: share that object instead of building an equal one.
+      extrasN++;
+      if (!extrasDiffer) extrasDiffer = !Object.is(prevExtras?.[field], value);
+      continue;
     }
-    if (extrasN === 0) { /* none */ } else if (!extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
-    else {
-      extras = {};
-      for (const field in entity) if (entity[field] !== undefined && !fieldSlot.has(field)) extras[field] = entity[field] as Value;
+    const slot = slots[si] as Slot;
+    if (slot.kind !== SlotKind.QUAT) {
+      v[si] = quantizeSlot(slot, id, field, value);
+      mask |= 1 << si;
+    } else if (!(quatSeen & (1 << si))) {
+      quatSeen |= 1 << si;
+      const [fx, fy, fz, fw] = slot.fields as [string, string, string, string];
+      const x = entity[fx], y = entity[fy], z = entity[fz], w = entity[fw];
+      if (typeof x !== 'number' || typeof y !== 'number' || typeof z !== 'number' || typeof w !== 'number')
+        throw bad(id, field, `belongs to quaternion '${slot.name}': give all of ${slot.fields.join(', ')} as numbers.`);
+      const q = quantizeQuat(x, y, z, w, slot.bits);
+      if (Number.isNaN(q)) throw bad(id, field, `belongs to quaternion '${slot.name}', which must be finite and non-zero.`);
+      v[si] = q;
+      mask |= 1 << si;
     }
+  }
+  if (extrasN > 0 && !extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
+  else if (extrasN > 0) {
+    extras = {};
+    for (const field in entity) if (entity[field] !== undefined && !fieldSlot.has(field)) extras[field] = entity[field] as Value;
   }
   if (!holes) learnLayout(schema, entity);
   if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {

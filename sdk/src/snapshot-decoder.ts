@@ -16,8 +16,8 @@ import { decodeFailed } from './bitpack.js';
 import { BitReader } from './bit-reader.js';
 import { HostmeshError } from './errors.js';
 import type { QEntity } from './quantize.js';
-import { EMPTY_QSTATE, sharedPrefixes, shareIds, strictlySorted, type QState } from './qstate.js';
-import { dequantizeEntity } from './dequantize.js';
+import { EMPTY_QSTATE, sharedPrefixes, type QState } from './qstate.js';
+import { applyPart, completeAssembly, openAssembly, viewOf, type Assembly, type Ops } from './snapshot-assembly.js';
 import { compileSchema, type CompiledSchema, type Schema, type State } from './schema.js';
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './snapshot-format.js';
 import { readChanged, readFull, type RecordContext } from './snapshot-records.js';
@@ -61,92 +61,6 @@ export interface SnapshotDecoderOptions {
 }
 
 const defaults = { keepTicks: 32, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
-
-/** A kept (complete) or assembling tick. */
-interface Assembly {
-  /** Baseline while assembling (undefined: a full snapshot); dropped on completion so ticks do not chain. */
-  base: Assembly | undefined;
-  /** The baseline's ids: the index space of this tick's removed and changed records. */
-  baseIds: readonly string[];
-  baseTick: number;
-  partCount: number;
-  got: boolean[];
-  missing: number;
-  /** The baseline's entities, replaced where changed and undefined where removed. */
-  ents: (QEntity | undefined)[];
-  /** Baseline indexes of changed entities, and how many were removed. */
-  changedIdx: number[];
-  removed: number;
-  /** Added entities, in arrival order, and whether their ids arrived in increasing order. */
-  addedIds: string[];
-  addedEnts: QEntity[];
-  addedSorted: boolean;
-  /** The complete state, once every part is in. */
-  q: QState | undefined;
-  /** The baseline's view when the tick completed (to patch instead of rebuilding). */
-  baseView: State | undefined;
-  view: State | undefined;
-  /** Full snapshots: the newest kept tick's view and state when this one completed, if that view was built (to patch instead of rebuilding). */
-  likeView: State | undefined;
-  likeQ: QState | undefined;
-  openedMs: number;
-}
-interface Ops { removed: number[]; changedIdx: number[]; changedEnts: QEntity[]; addedIds: string[]; addedEnts: QEntity[] }
-
-/** Builds (once) the plain view of a tick, complete or not; entity objects are cached per QEntity. */
-function viewOf(schema: CompiledSchema, a: Assembly): State {
-  if (a.view) return a.view;
-  let view: State;
-  const q = a.q;
-  if (q && a.baseView && a.removed === 0) {
-    // The usual delta: copy the baseline's view (one fast clone) and replace what changed.
-    view = { ...a.baseView };
-    for (const i of a.changedIdx) view[a.baseIds[i] as string] = dequantizeEntity(schema, a.ents[i] as QEntity);
-    for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
-  } else if (q && a.likeView && a.likeQ && a.likeQ.ids === q.ids) {
-    // A full snapshot of the same ids as the newest kept tick: copy that view, replace the entities that differ.
-    const likeEnts = a.likeQ.entities;
-    view = { ...a.likeView };
-    for (let i = 0; i < q.ids.length; i++) if (q.entities[i] !== likeEnts[i]) view[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
-  } else if (q) {
-    view = {};
-    for (let i = 0; i < q.ids.length; i++) view[q.ids[i] as string] = dequantizeEntity(schema, q.entities[i] as QEntity);
-  } else {
-    view = {};
-    for (let i = 0; i < a.baseIds.length; i++) {
-      const e = a.ents[i];
-      if (e) view[a.baseIds[i] as string] = dequantizeEntity(schema, e);
-    }
-    for (let k = 0; k < a.addedIds.length; k++) view[a.addedIds[k] as string] = dequantizeEntity(schema, a.addedEnts[k] as QEntity);
-  }
-  if (q) a.baseView = a.likeView = a.likeQ = undefined; // built: hold no other tick's objects
-  return (a.view = view);
-}
-
-/** The complete state of an assembly whose parts are all in: survivors and added entities merged in id order. */
-function assemble(a: Assembly, like: readonly string[] | undefined): QState {
-  if (a.removed === 0 && a.addedIds.length === 0) return { ids: a.baseIds, entities: a.ents as QEntity[], order: undefined };
-  if (a.baseIds.length === 0 && a.addedSorted) return { ids: shareIds(a.addedIds, like), entities: a.addedEnts, order: undefined }; // a full snapshot, in order
-  let order = a.addedIds.map((_, k) => k);
-  if (!a.addedSorted) order = order.sort((x, y) => ((a.addedIds[x] as string) < (a.addedIds[y] as string) ? -1 : (a.addedIds[x] as string) > (a.addedIds[y] as string) ? 1 : x - y));
-  const ids: string[] = [], ents: QEntity[] = [];
-  const push = (id: string, e: QEntity): void => {
-    // A repeated id keeps the last record, as a second write of the same key would.
-    if (ids.length > 0 && ids[ids.length - 1] === id) ents[ents.length - 1] = e;
-    else { ids.push(id); ents.push(e); }
-  };
-  let k = 0;
-  for (let i = 0; i < a.baseIds.length; i++) {
-    const e = a.ents[i];
-    if (!e) continue;
-    const id = a.baseIds[i] as string;
-    while (k < order.length && (a.addedIds[order[k] as number] as string) < id) { push(a.addedIds[order[k] as number] as string, a.addedEnts[order[k] as number] as QEntity); k++; }
-    if (k < order.length && a.addedIds[order[k] as number] === id) continue; // replaced by an added record
-    push(id, e);
-  }
-  for (; k < order.length; k++) push(a.addedIds[order[k] as number] as string, a.addedEnts[order[k] as number] as QEntity);
-  return { ids: shareIds(ids, like), entities: ents, order: undefined };
-}
 
 /** A receipt whose state is built only if someone reads it (a getter on the prototype, not per object). */
 class Receipt implements SnapshotReceipt {
@@ -224,34 +138,8 @@ export class SnapshotDecoder {
       this.stats.malformed++;
       throw err instanceof HostmeshError ? err : new HostmeshError('DECODE_FAILED', undefined, { cause: err });
     }
-    if (!asm) {
-      const baseIds = base ? (base.q as QState).ids : EMPTY_QSTATE.ids;
-      asm = {
-        base, baseIds, baseTick, partCount: header.partCount, got: new Array<boolean>(header.partCount).fill(false), missing: header.partCount,
-        ents: base ? (base.q as QState).entities.slice() : [], changedIdx: [], removed: 0, addedIds: [], addedEnts: [], addedSorted: true,
-        q: undefined, baseView: undefined, view: undefined, likeView: undefined, likeQ: undefined, openedMs: nowMs,
-      };
-    }
-    asm.got[header.partIndex] = true;
-    asm.missing--;
-    asm.view = undefined;
-    for (const i of ops.removed) if (asm.ents[i] !== undefined) { asm.ents[i] = undefined; asm.removed++; }
-    for (let n = 0; n < ops.changedIdx.length; n++) {
-      const i = ops.changedIdx[n] as number;
-      asm.ents[i] = ops.changedEnts[n];
-      asm.changedIdx.push(i);
-    }
-    if (asm.addedIds.length === 0 && ops.addedIds.length > 0) {
-      // The first added records: adopt the parsed lists (the usual full snapshot, in order).
-      asm.addedIds = ops.addedIds;
-      asm.addedEnts = ops.addedEnts;
-      asm.addedSorted = strictlySorted(ops.addedIds);
-    } else for (let k = 0; k < ops.addedIds.length; k++) {
-      const id = ops.addedIds[k] as string, last = asm.addedIds[asm.addedIds.length - 1];
-      if (last !== undefined && !(last < id)) asm.addedSorted = false;
-      asm.addedIds.push(id);
-      asm.addedEnts.push(ops.addedEnts[k] as QEntity);
-    }
+    asm ??= openAssembly(base, baseTick, header.partCount, nowMs);
+    applyPart(asm, header.partIndex, ops);
     const complete = asm.missing === 0;
     // Only ticks still missing parts wait in `pending` (most snapshots are one packet: no Map churn).
     if (!complete && !this.pending.has(tick)) {
@@ -260,11 +148,7 @@ export class SnapshotDecoder {
     }
     if (complete) {
       if (this.pending.size > 0) this.pending.delete(tick);
-      const newest = asm.base ? undefined : this.kept.get(this.kept.newestTick ?? -1);
-      asm.q = assemble(asm, asm.base ? asm.baseIds : newest?.q?.ids);
-      asm.baseView = asm.base?.view;
-      if (newest?.view) { asm.likeView = newest.view; asm.likeQ = newest.q; }
-      asm.base = undefined; // do not keep the baseline alive through this tick
+      completeAssembly(asm, asm.base ? undefined : this.kept.get(this.kept.newestTick ?? -1));
       this.kept.set(tick, asm);
       this.stats.completed++;
       if (this.pending.size > 0) for (const t of this.pending.keys()) if (t < tick) this.pending.delete(t);

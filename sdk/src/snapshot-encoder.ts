@@ -18,7 +18,7 @@ import { MAX_UNRELIABLE_BYTES } from './protocol.js';
 import { quantizeState, sameQEntity, type QEntity } from './quantize.js';
 import { EMPTY_QSTATE, type QState } from './qstate.js';
 import { compileSchema, MAX_SCHEMA_SLOTS, SlotKind, type CompiledSchema, type Schema, type Slot, type State } from './schema.js';
-import { usesAbsK, usesDeltaK, type PacketHeader } from './snapshot-format.js';
+import { usesAbsK, type PacketHeader } from './snapshot-format.js';
 import { packSnapshot, type Sections } from './snapshot-packer.js';
 import { angleDiff, deltaCompatible, quatDiffs } from './snapshot-records.js';
 import { SnapshotHistory } from './snapshot-history.js';
