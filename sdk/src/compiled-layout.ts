@@ -57,7 +57,7 @@ export function learnLayout(schema: CompiledSchema, e: Entity): void {
   let t = tables.get(schema);
   if (!t) tables.set(schema, (t = { list: [], last: undefined }));
   if (schema === lastSchema) lastTable = t;
-  if (t.list.length >= MAX_LAYOUTS) return;
+  if (t.list.length >= MAX_LAYOUTS || findLayout(schema, e)) return; // full, or compiled already (its quantizer declined this entity)
   const keys = Object.keys(e);
   const quantize = compileQuantizer(schema, keys);
   if (quantize) t.list.push((t.last = { keys, quantize }));
