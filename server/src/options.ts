@@ -7,7 +7,7 @@ import type { LogOption } from './log.js';
 import { packageRoot } from './package-root.js';
 import { createMemoryStore } from './stores/memory.js';
 import type { LobbyStore } from './stores/store.js';
-import type { IceServer, TurnOptions } from './turn-credentials.js';
+import type { IceServer, TurnOptions } from './ice/turn-credentials.js';
 
 /** Options of `startServer`. Every option is optional. */
 export interface ServerOptions {

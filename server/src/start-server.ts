@@ -5,14 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { ApiError, apiErrorHandler } from './api-error.js';
-import { HostWatch } from './host-watch.js';
-import { LobbyService } from './lobby-service.js';
-import { lobbyRoutes } from './lobby-routes.js';
+import { ApiError, apiErrorHandler } from './http/api-error.js';
+import { HostWatch } from './lobbies/host-watch.js';
+import { LobbyService } from './lobbies/lobby-service.js';
+import { lobbyRoutes } from './lobbies/lobby-routes.js';
 import { createLogger } from './log.js';
 import { resolveOptions, type ServerOptions } from './options.js';
-import { mountSignaling } from './signaling.js';
-import { staticSite } from './static-site.js';
+import { mountSignaling } from './signaling/signaling.js';
+import { staticSite } from './http/static-site.js';
 
 /** A running hostmesh server. */
 export interface RunningServer {

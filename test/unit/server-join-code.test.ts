@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalizeCode } from '../../server/src/join-code.js';
+import { generateJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalizeCode } from '../../server/src/lobbies/join-code.js';
 
 describe('join codes', () => {
   it('uses Crockford base32 without I, L, O, U', () => {

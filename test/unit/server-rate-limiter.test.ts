@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HostWatch } from '../../server/src/host-watch.js';
-import { IdReservations } from '../../server/src/id-reservations.js';
-import { RateLimiter } from '../../server/src/rate-limiter.js';
+import { HostWatch } from '../../server/src/lobbies/host-watch.js';
+import { IdReservations } from '../../server/src/signaling/id-reservations.js';
+import { RateLimiter } from '../../server/src/http/rate-limiter.js';
 import { TimerScope } from '../../server/src/timer-scope.js';
 
 describe('RateLimiter', () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clientConfig } from '../../server/src/client-config.js';
-import { turnCredentials } from '../../server/src/turn-credentials.js';
+import { clientConfig } from '../../server/src/ice/client-config.js';
+import { turnCredentials } from '../../server/src/ice/turn-credentials.js';
 import { PEER_KEY, PROTOCOL_VERSION } from '../../sdk/src/protocol.js';
 
 describe('TURN REST credentials', () => {

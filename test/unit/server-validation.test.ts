@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../server/src/api-error.js';
-import { parseCreateLobby, parseJoinLobby, parseMeta, parseUpdateLobby } from '../../server/src/lobby-validation.js';
-import { generatePeerId, isValidPeerId, isValidPeerToken } from '../../server/src/peer-id.js';
-import { checkSignalingFrame } from '../../server/src/signaling-frames.js';
+import { ApiError } from '../../server/src/http/api-error.js';
+import { parseCreateLobby, parseJoinLobby, parseMeta, parseUpdateLobby } from '../../server/src/lobbies/lobby-validation.js';
+import { generatePeerId, isValidPeerId, isValidPeerToken } from '../../server/src/signaling/peer-id.js';
+import { checkSignalingFrame } from '../../server/src/signaling/signaling-frames.js';
 
 const valid = { name: '  Arena ', maxPlayers: 8, public: true, hostPeerId: 'host_1-a' };
 

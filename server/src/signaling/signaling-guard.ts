@@ -7,9 +7,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { clientIp } from './client-ip.js';
+import { clientIp } from '../http/client-ip.js';
 import { IdReservations } from './id-reservations.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../log.js';
 import { isValidPeerId, isValidPeerToken } from './peer-id.js';
 import { checkSignalingFrame } from './signaling-frames.js';
 

@@ -3,7 +3,7 @@
  * `Authorization: Bearer <secret>` header in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../http/api-error.js';
 
 /** A fresh host secret. */
 export function generateHostSecret(): string {

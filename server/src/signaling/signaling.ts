@@ -7,13 +7,13 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { ExpressPeerServer } from 'peer';
-import { PEER_KEY } from '../../sdk/src/protocol.js';
-import { PEER_PATH } from './client-config.js';
-import type { Logger } from './log.js';
-import type { ResolvedOptions } from './options.js';
+import { PEER_KEY } from '../../../sdk/src/protocol.js';
+import { PEER_PATH } from '../ice/client-config.js';
+import type { Logger } from '../log.js';
+import type { ResolvedOptions } from '../options.js';
 import { generatePeerId } from './peer-id.js';
 import { SignalingGuard } from './signaling-guard.js';
-import { TimerScope } from './timer-scope.js';
+import { TimerScope } from '../timer-scope.js';
 
 /** What the rest of the server hears from signaling. */
 export interface SignalingEvents {

@@ -5,16 +5,16 @@
  */
 import type {
   CreateLobbyResponse, JoinLobbyResponse, LobbyInfo,
-} from '../../sdk/src/lobby-api.js';
-import { signTicket } from '../../sdk/src/ticket.js';
-import { ApiError } from './api-error.js';
+} from '../../../sdk/src/lobby-api.js';
+import { signTicket } from '../../../sdk/src/ticket.js';
+import { ApiError } from '../http/api-error.js';
 import { generateHostSecret, requireHostSecret } from './host-secret.js';
 import { generateJoinCode, normalizeCode } from './join-code.js';
 import { parseCreateLobby, parseJoinLobby, parseUpdateLobby } from './lobby-validation.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from '../options.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { RateLimiter } from './rate-limiter.js';
-import type { LobbyRecord, LobbyStore } from './stores/store.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import type { LobbyRecord, LobbyStore } from '../stores/store.js';
 
 const CODE_ATTEMPTS = 16;
 

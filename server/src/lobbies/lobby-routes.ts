@@ -4,12 +4,12 @@
  * CORS is open (`*`): the API uses bearer secrets, not cookies, so any game page may call it.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ApiError, apiErrorHandler } from './api-error.js';
-import { clientIp } from './client-ip.js';
-import { clientConfig } from './client-config.js';
+import { ApiError, apiErrorHandler } from '../http/api-error.js';
+import { clientIp } from '../http/client-ip.js';
+import { clientConfig } from '../ice/client-config.js';
 import type { LobbyService } from './lobby-service.js';
-import type { Logger } from './log.js';
-import type { ResolvedOptions } from './options.js';
+import type { Logger } from '../log.js';
+import type { ResolvedOptions } from '../options.js';
 
 /** Largest accepted JSON body. */
 export const MAX_BODY_BYTES = 8 * 1024;
