@@ -11,10 +11,10 @@
  */
 import { Packr } from 'msgpackr';
 import { connect } from '../sdk/src/node.js';
-import { SnapshotDecoder } from '../sdk/src/snapshot-decoder.js';
-import { SnapshotEncoder } from '../sdk/src/snapshot-encoder.js';
-import { SNAPSHOT_HEADER_BYTES, SNAPSHOT_PACKET_BUDGET } from '../sdk/src/snapshot-frame.js';
-import type { Schema } from '../sdk/src/schema.js';
+import { SnapshotDecoder } from '../sdk/src/snapshot/decoder.js';
+import { SnapshotEncoder } from '../sdk/src/snapshot/encoder.js';
+import { SNAPSHOT_HEADER_BYTES, SNAPSHOT_PACKET_BUDGET } from '../sdk/src/wire/snapshot-frame.js';
+import type { Schema } from '../sdk/src/snapshot/schema.js';
 import { hookHostTick } from './lib/host-hook.js';
 import { sleep, withTimeout } from './lib/node-paths.js';
 import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';

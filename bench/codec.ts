@@ -9,11 +9,11 @@
  */
 import { Packr } from 'msgpackr';
 import { pack as bpPack, unpack as bpUnpack } from 'peerjs-js-binarypack';
-import { disableCodegen } from '../sdk/src/codegen.js';
-import { SnapshotDecoder } from '../sdk/src/snapshot-decoder.js';
-import { SnapshotEncoder } from '../sdk/src/snapshot-encoder.js';
-import { SNAPSHOT_PACKET_BUDGET } from '../sdk/src/snapshot-frame.js';
-import type { Schema, State } from '../sdk/src/schema.js';
+import { disableCodegen } from '../sdk/src/snapshot/compiled/codegen.js';
+import { SnapshotDecoder } from '../sdk/src/snapshot/decoder.js';
+import { SnapshotEncoder } from '../sdk/src/snapshot/encoder.js';
+import { SNAPSHOT_PACKET_BUDGET } from '../sdk/src/wire/snapshot-frame.js';
+import type { Schema, State } from '../sdk/src/snapshot/schema.js';
 import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';
 import { arenaScene, cubeScene, cubeSchema, type Scene } from './lib/scenes.js';
 import { median, percentile, ratio } from './lib/stats.js';

@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { connect } from '../sdk/src/node.js';
-import type { State } from '../sdk/src/schema.js';
+import type { State } from '../sdk/src/snapshot/schema.js';
 import { hookHostTick } from './lib/host-hook.js';
 import { sleep, withTimeout } from './lib/node-paths.js';
 import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';

@@ -10,6 +10,7 @@
  * Prints one JSON line on stdout.
  */
 import { closedLoop, openLoop, startEcho, type EchoResult } from './lib/echo.js';
+import { sessionCore } from '../sdk/src/session/session.js';
 import { hookHostTick } from './lib/host-hook.js';
 import { udpBytesSent } from './lib/netns.js';
 import { PATHS, openPair, sleep, type Pair, type PathName } from './lib/node-paths.js';
@@ -47,7 +48,7 @@ async function snapshots(pair: Pair, durationMs: number): Promise<SnapshotFreshn
       received++;
       if (tick > newestTick) { newestTick = tick; newestSentAt = hook.sentAt.get(tick) ?? NaN; }
     });
-    stopSender = () => { host.setState = () => {}; (host as unknown as { replication: { sendSnapshots(): void } }).replication.sendSnapshots = () => {}; };
+    stopSender = () => { host.setState = () => {}; (sessionCore(host).replication as unknown as { sendSnapshots(): void }).sendSnapshots = () => {}; };
   } else {
     pair.a.onMessage((v) => {
       received++;

@@ -7,7 +7,7 @@
  */
 import { Peer, type DataConnection } from 'peerjs';
 import { connect, type Session } from '../../sdk/src/index.js';
-import { PEER_KEY } from '../../sdk/src/protocol.js';
+import { PEER_KEY } from '../../sdk/src/wire/protocol.js';
 import { arenaScene } from '../lib/scenes.js';
 
 type Send = (data: Uint8Array) => void;

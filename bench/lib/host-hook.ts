@@ -1,12 +1,12 @@
 /**
  * Bench-only hook into a hosting session's snapshot tick. The SDK has no public "tick" event,
  * so this wraps the host replication's `sendSnapshots` (an internal method, reached through
- * `session.replication`): `before` runs right before each tick encodes (so the state sent is
+ * `sessionCore(session).replication`): `before` runs right before each tick encodes (so the state sent is
  * produced at send time, like the other paths' senders), and the hook times each tick and
  * records when each tick number was sent (for snapshot age on the client, whose `snapshot`
  * event carries the tick). If the SDK renames these internals, this file is the one to fix.
  */
-import type { Session } from '../../sdk/src/session.js';
+import { sessionCore, type Session } from '../../sdk/src/session/session.js';
 
 interface ReplicationInternals { sendSnapshots(): void; tick: number }
 
@@ -24,7 +24,7 @@ export interface HostTickHook {
 
 /** Installs the hook on a host session. */
 export function hookHostTick(session: Session, before: () => void = () => {}): HostTickHook {
-  const r = session.replication as unknown as ReplicationInternals | undefined;
+  const r = sessionCore(session).replication as unknown as ReplicationInternals | undefined;
   if (!r || typeof r.sendSnapshots !== 'function') throw new Error('hookHostTick: the session has no host replication (SDK internals changed?)');
   const original = r.sendSnapshots.bind(r);
   const hook = { ticks: 0, tickMs: [] as number[], sentAt: new Map<number, number>(), reset() { hook.tickMs.length = 0; hook.sentAt.clear(); } };

@@ -17,7 +17,7 @@ import wrtc from '@roamhq/wrtc';
 import { Packr } from 'msgpackr';
 import type { DataConnection, Peer as PeerType } from 'peerjs';
 import { connect, type Session } from '../../sdk/src/node.js';
-import { PEER_KEY } from '../../sdk/src/protocol.js';
+import { PEER_KEY } from '../../sdk/src/wire/protocol.js';
 
 /** Path names, in display order. */
 export const PATHS = ['raw', 'hostmesh-unreliable', 'hostmesh-reliable', 'peerjs-default', 'peerjs-unordered'] as const;

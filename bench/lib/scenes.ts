@@ -6,7 +6,7 @@
  *   `player` entity per player (x, y, angle, score, name, color), up to 7 `pickup`s and the
  *   `game` entity; every player runs at 260 px/s, turning now and then.
  */
-import type { Schema, State } from '../../sdk/src/schema.js';
+import type { Schema, State } from '../../sdk/src/snapshot/schema.js';
 
 /** The schema for the cube scene: centimetre positions, 9-bit smallest-three quaternions. */
 export const cubeSchema: Schema = {

@@ -1,4 +1,4 @@
 /** hostmesh for Node: the browser API with WebRTC and WebSocket globals installed (bots, tests, benchmarks). */
-import './node-globals.js';
+import './link/node-globals.js';
 
 export * from './index.js';

@@ -2,7 +2,7 @@
  * Options of `startServer`, their defaults, and their resolution into one complete object.
  */
 import { join } from 'node:path';
-import { MAX_SIGNALING_FRAME_BYTES } from '../../sdk/src/protocol.js';
+import { MAX_SIGNALING_FRAME_BYTES } from '../../sdk/src/wire/protocol.js';
 import type { LogOption } from './log.js';
 import { packageRoot } from './package-root.js';
 import { createMemoryStore } from './stores/memory.js';

@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Session, type State } from '../../sdk/src/node.js';
+import { sessionCore } from '../../sdk/src/session/session.js';
 import { startServer } from '../../server/src/index.js';
 import { until } from '../helpers/wait.js';
 
@@ -127,7 +128,7 @@ describe('replication', () => {
     let n = 0;
     host.on('tick', () => host.setState({ clock: { n: ++n } }));
     await until(() => (c.latestState().clock?.n as number) > 0, 5000, 'first snapshot');
-    const link = host.links.get(c.selfId)!;
+    const link = sessionCore(host).links.get(c.selfId)!;
     Object.defineProperty(link, 'unreliableBufferedAmount', { configurable: true, get: () => 64 * 1024 }); // a congested channel
     const skippedBefore = host.stats()[c.selfId]!.snapshotsSkipped ?? 0;
     await until(() => (host.stats()[c.selfId]!.snapshotsSkipped ?? 0) >= skippedBefore + 5, 5000, 'ticks skipped');

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/index.js';
-import { verifyTicket } from '../../sdk/src/ticket.js';
+import { verifyTicket } from '../../sdk/src/lobby/ticket.js';
 import { errorCode, http } from '../helpers/server-http.js';
 import { closeAll, connectRawPeer, type RawPeer } from '../helpers/server-raw-peer.js';
 

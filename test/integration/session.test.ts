@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, HostmeshError, type Session } from '../../sdk/src/node.js';
+import { sessionCore } from '../../sdk/src/session/session.js';
 import { startServer } from '../../server/src/index.js';
 import { nextEvent, until } from '../helpers/wait.js';
 
@@ -34,7 +35,7 @@ async function lobbyOf(n: number) {
   const clients: Session[] = [];
   for (let i = 0; i < n; i++) clients.push(track(await net.join(host.code, { playerName: `P${i}` })));
   const all = [host, ...clients];
-  await until(() => all.every((s) => s.players.size === n + 1 && s.links.size === n), 10_000, 'full mesh');
+  await until(() => all.every((s) => s.players.size === n + 1 && sessionCore(s).links.size === n), 10_000, 'full mesh');
   return { net, host, clients, all };
 }
 
@@ -47,7 +48,7 @@ describe('sessions', () => {
     for (const s of all) {
       expect([...s.players.keys()].sort()).toEqual(ids);
       expect(s.hostId).toBe(host.selfId);
-      expect([...s.links.keys()].sort()).toEqual(ids.filter((id) => id !== s.selfId).sort());
+      expect([...sessionCore(s).links.keys()].sort()).toEqual(ids.filter((id) => id !== s.selfId).sort());
     }
     for (const c of clients) expect(c.isHost).toBe(false);
     expect(host.players.get(clients[1]!.selfId)?.name).toBe('P1');
@@ -81,8 +82,8 @@ describe('sessions', () => {
   it('the host relays messages between members whose direct link is gone', async () => {
     const { host, clients } = await lobbyOf(2);
     const [b, c] = clients as [Session, Session];
-    b.links.get(c.selfId)!.close('local'); // as if the b-c mesh link had failed
-    await until(() => !b.links.has(c.selfId) && !c.links.has(b.selfId), 5000, 'b-c link gone');
+    sessionCore(b).links.get(c.selfId)!.close('local'); // as if the b-c mesh link had failed
+    await until(() => !sessionCore(b).links.has(c.selfId) && !sessionCore(c).links.has(b.selfId), 5000, 'b-c link gone');
     const got: [unknown, string][] = [];
     c.onMessage('note', (data, from) => got.push([data, from]));
     b.send('note', { n: 1 }, { to: c.selfId });

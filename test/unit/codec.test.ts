@@ -4,9 +4,9 @@
  * polluting prototypes.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from '../../sdk/src/codec.js';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION, type MsgTypeCode } from '../../sdk/src/protocol.js';
+import { decodeFrame, encodeFrame } from '../../sdk/src/wire/codec.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION, type MsgTypeCode } from '../../sdk/src/wire/protocol.js';
 
 const player = { id: 'p-1', name: 'Ann', isHost: true, seat: 0 };
 const bodies: Record<keyof typeof MsgType, unknown> = {

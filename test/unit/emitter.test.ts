@@ -1,6 +1,6 @@
 /** The typed emitter: subscribe, unsubscribe, isolation of throwing listeners, and type safety. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Emitter } from '../../sdk/src/emitter.js';
+import { Emitter } from '../../sdk/src/core/emitter.js';
 
 interface TestEvents {
   /** No arguments. */

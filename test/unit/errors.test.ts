@@ -1,6 +1,6 @@
 /** Typed errors: every code has advice, and PeerJS error types map to the right codes. */
 import { describe, expect, it } from 'vitest';
-import { ErrorAdvice, HostmeshError, fromPeerError, isErrorCode, type ErrorCode } from '../../sdk/src/errors.js';
+import { ErrorAdvice, HostmeshError, fromPeerError, isErrorCode, type ErrorCode } from '../../sdk/src/core/errors.js';
 
 /** A PeerJS-like PeerError: an Error with a `type`. */
 function peerError(type: string, message = `peerjs ${type}`): Error & { type: string } {

@@ -4,11 +4,11 @@
  * heartbeat's RTT and loss figures. Fake timers and an injected clock: no sockets, no sleeps.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeFrame } from '../../sdk/src/codec.js';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { Link, type LinkCloseReason, type LinkOptions } from '../../sdk/src/link.js';
-import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../../sdk/src/memory-channel.js';
-import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION } from '../../sdk/src/protocol.js';
+import { encodeFrame } from '../../sdk/src/wire/codec.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { Link, type LinkCloseReason, type LinkOptions } from '../../sdk/src/link/link.js';
+import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../../sdk/src/link/memory-channel.js';
+import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION } from '../../sdk/src/wire/protocol.js';
 
 const opts = { heartbeatIntervalMs: 100, timeoutMs: 500, handshakeTimeoutMs: 2000, now: () => Date.now() } satisfies Partial<LinkOptions>;
 

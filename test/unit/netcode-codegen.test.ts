@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { codegenEnabled, disableCodegen } from '../../sdk/src/codegen.js';
-import { findLayout } from '../../sdk/src/compiled-layout.js';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { quantizeEntity } from '../../sdk/src/quantize.js';
-import { compileSchema, defaultSchema, type Entity, type Schema, type State } from '../../sdk/src/schema.js';
-import { SnapshotDecoder } from '../../sdk/src/snapshot-decoder.js';
-import { SnapshotEncoder } from '../../sdk/src/snapshot-encoder.js';
+import { codegenEnabled, disableCodegen } from '../../sdk/src/snapshot/compiled/codegen.js';
+import { findLayout } from '../../sdk/src/snapshot/compiled/layout.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { quantizeEntity } from '../../sdk/src/snapshot/quantize.js';
+import { compileSchema, defaultSchema, type Entity, type Schema, type State } from '../../sdk/src/snapshot/schema.js';
+import { SnapshotDecoder } from '../../sdk/src/snapshot/decoder.js';
+import { SnapshotEncoder } from '../../sdk/src/snapshot/encoder.js';
 import { rng } from '../helpers/rng.js';
 
 // The compiled paths (codegen.ts) must agree with the general ones bit for bit: same packets,

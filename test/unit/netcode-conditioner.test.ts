@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LinkConditioner, type ConditionerTimers } from '../../sdk/src/conditioner.js';
-import { HostmeshError } from '../../sdk/src/errors.js';
+import { LinkConditioner, type ConditionerTimers } from '../../sdk/src/link/conditioner.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
 import { rng } from '../helpers/rng.js';
 
 /** A fake clock with timers; `advance` fires due timers in (time, creation) order. */

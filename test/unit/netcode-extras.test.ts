@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import type { Entity, State } from '../../sdk/src/schema.js';
-import { SnapshotDecoder } from '../../sdk/src/snapshot-decoder.js';
-import { SnapshotEncoder } from '../../sdk/src/snapshot-encoder.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import type { Entity, State } from '../../sdk/src/snapshot/schema.js';
+import { SnapshotDecoder } from '../../sdk/src/snapshot/decoder.js';
+import { SnapshotEncoder } from '../../sdk/src/snapshot/encoder.js';
 import { rng } from '../helpers/rng.js';
 
 /** Fields outside the default schema (x, y are in it): every kind of value the codec carries as-is. */

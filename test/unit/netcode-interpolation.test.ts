@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Interpolator } from '../../sdk/src/interpolation.js';
-import { defaultSchema, type State } from '../../sdk/src/schema.js';
+import { Interpolator } from '../../sdk/src/netcode/interpolation.js';
+import { defaultSchema, type State } from '../../sdk/src/snapshot/schema.js';
 import { rng } from '../helpers/rng.js';
 
 const schema = { ...defaultSchema, hp: { type: 'int' as const } };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { quantizeEntity } from '../../sdk/src/quantize.js';
-import { dequantizeEntity } from '../../sdk/src/dequantize.js';
-import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/quantize-scalar.js';
-import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/schema.js';
-import { BitWriter, unzigzag, zigzag } from '../../sdk/src/bitpack.js';
-import { BitReader } from '../../sdk/src/bit-reader.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { quantizeEntity } from '../../sdk/src/snapshot/quantize.js';
+import { dequantizeEntity } from '../../sdk/src/snapshot/dequantize.js';
+import { dequantizeAngle, dequantizeFloat, dequantizeQuat, quantizeAngle, quantizeFloat, quantizeQuat } from '../../sdk/src/snapshot/quantize-scalar.js';
+import { compileSchema, defaultSchema, type Schema } from '../../sdk/src/snapshot/schema.js';
+import { BitWriter, unzigzag, zigzag } from '../../sdk/src/snapshot/bitpack.js';
+import { BitReader } from '../../sdk/src/snapshot/bit-reader.js';
 import { rng } from '../helpers/rng.js';
 
 function wrapDiff(a: number, b: number): number {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { quantizeState } from '../../sdk/src/quantize.js';
-import { dequantizeState } from '../../sdk/src/dequantize.js';
-import { compileSchema, defaultSchema, type Schema, type State } from '../../sdk/src/schema.js';
-import { SnapshotDecoder, type SnapshotReceipt } from '../../sdk/src/snapshot-decoder.js';
-import { DEFAULT_SNAPSHOT_BUDGET_BYTES, encodeSnapshot, SnapshotEncoder } from '../../sdk/src/snapshot-encoder.js';
-import { AckTracker, SnapshotHistory } from '../../sdk/src/snapshot-history.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { quantizeState } from '../../sdk/src/snapshot/quantize.js';
+import { dequantizeState } from '../../sdk/src/snapshot/dequantize.js';
+import { compileSchema, defaultSchema, type Schema, type State } from '../../sdk/src/snapshot/schema.js';
+import { SnapshotDecoder, type SnapshotReceipt } from '../../sdk/src/snapshot/decoder.js';
+import { DEFAULT_SNAPSHOT_BUDGET_BYTES, encodeSnapshot, SnapshotEncoder } from '../../sdk/src/snapshot/encoder.js';
+import { AckTracker, SnapshotHistory } from '../../sdk/src/snapshot/history.js';
 import { rng } from '../helpers/rng.js';
 
 const schema: Schema = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ClockSync } from '../../sdk/src/clock.js';
-import { HostmeshError } from '../../sdk/src/errors.js';
-import { InputReceiver, InputSender } from '../../sdk/src/input-buffer.js';
-import { Predictor } from '../../sdk/src/prediction.js';
+import { ClockSync } from '../../sdk/src/netcode/clock.js';
+import { HostmeshError } from '../../sdk/src/core/errors.js';
+import { InputReceiver, InputSender } from '../../sdk/src/netcode/input-buffer.js';
+import { Predictor } from '../../sdk/src/netcode/prediction.js';
 import { rng } from '../helpers/rng.js';
 
 describe('clock sync', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_RELIABLE_BYTES, MAX_SIGNALING_FRAME_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PEER_KEY, PROTOCOL_VERSION,
   UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL,
-} from '../../sdk/src/protocol.js';
+} from '../../sdk/src/wire/protocol.js';
 
 describe('protocol', () => {
   const codes = Object.values(MsgType);

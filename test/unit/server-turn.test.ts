@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { clientConfig } from '../../server/src/ice/client-config.js';
 import { turnCredentials } from '../../server/src/ice/turn-credentials.js';
-import { PEER_KEY, PROTOCOL_VERSION } from '../../sdk/src/protocol.js';
+import { PEER_KEY, PROTOCOL_VERSION } from '../../sdk/src/wire/protocol.js';
 
 describe('TURN REST credentials', () => {
   const turn = { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: 's3cret' };

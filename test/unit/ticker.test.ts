@@ -1,6 +1,6 @@
 /** The host's tick timer in Node keeps its rate however long each tick takes (no drift). */
 import { describe, expect, it } from 'vitest';
-import { startTicker, type TickerClock } from '../../sdk/src/ticker.js';
+import { startTicker, type TickerClock } from '../../sdk/src/session/ticker.js';
 
 /** A fake clock: timers fire in deadline order as `run` advances time. */
 function fakeClock(): TickerClock & { t: number; run(untilMs: number): void } {

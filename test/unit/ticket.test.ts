@@ -1,6 +1,6 @@
 /** Admission tickets: only the exact (secret, code, peer id) before expiry verifies. */
 import { describe, expect, it } from 'vitest';
-import { signTicket, verifyTicket } from '../../sdk/src/ticket.js';
+import { signTicket, verifyTicket } from '../../sdk/src/lobby/ticket.js';
 
 const secret = 'host-secret-0123456789';
 const code = 'K7M2QX';

@@ -4,8 +4,8 @@
  * errors, so malformed input never becomes a 500.
  */
 import type { ErrorRequestHandler, Response } from 'express';
-import { ErrorAdvice, type ErrorCode } from '../../../sdk/src/errors.js';
-import type { ApiErrorBody } from '../../../sdk/src/lobby-api.js';
+import { ErrorAdvice, type ErrorCode } from '../../../sdk/src/core/errors.js';
+import type { ApiErrorBody } from '../../../sdk/src/wire/lobby-api.js';
 import type { Logger } from '../log.js';
 
 /** An error the API answers with `status` and `{ error: { code, message } }`. */

@@ -2,8 +2,8 @@
  * The `GET /api/config` answer: signaling path and key, protocol version, and ICE servers
  * (the static list plus TURN entries with fresh REST credentials; never the TURN secret).
  */
-import type { ClientConfig } from '../../../sdk/src/lobby-api.js';
-import { PEER_KEY, PROTOCOL_VERSION } from '../../../sdk/src/protocol.js';
+import type { ClientConfig } from '../../../sdk/src/wire/lobby-api.js';
+import { PEER_KEY, PROTOCOL_VERSION } from '../../../sdk/src/wire/protocol.js';
 import type { ResolvedOptions } from '../options.js';
 import { turnCredentials } from './turn-credentials.js';
 

@@ -5,8 +5,8 @@
  */
 import type {
   CreateLobbyResponse, JoinLobbyResponse, LobbyInfo,
-} from '../../../sdk/src/lobby-api.js';
-import { signTicket } from '../../../sdk/src/ticket.js';
+} from '../../../sdk/src/wire/lobby-api.js';
+import { signTicket } from '../../../sdk/src/lobby/ticket.js';
 import { ApiError } from '../http/api-error.js';
 import { generateHostSecret, requireHostSecret } from './host-secret.js';
 import { generateJoinCode, normalizeCode } from './join-code.js';

@@ -2,7 +2,7 @@
  * Validation of lobby API bodies. Each parser takes untrusted JSON and returns a typed value,
  * or throws a 400 BAD_REQUEST whose message names the field and the rule.
  */
-import type { LobbyMeta } from '../../../sdk/src/lobby-api.js';
+import type { LobbyMeta } from '../../../sdk/src/wire/lobby-api.js';
 import { badRequest } from '../http/api-error.js';
 import { isValidPeerId } from '../signaling/peer-id.js';
 

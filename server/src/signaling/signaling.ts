@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { ExpressPeerServer } from 'peer';
-import { PEER_KEY } from '../../../sdk/src/protocol.js';
+import { PEER_KEY } from '../../../sdk/src/wire/protocol.js';
 import { PEER_PATH } from '../ice/client-config.js';
 import type { Logger } from '../log.js';
 import type { ResolvedOptions } from '../options.js';

@@ -2,7 +2,7 @@
  * The lobby store interface. Async throughout so that a shared store (Redis) fits behind it
  * and several server processes can serve the same lobbies.
  */
-import type { LobbyMeta } from '../../../sdk/src/lobby-api.js';
+import type { LobbyMeta } from '../../../sdk/src/wire/lobby-api.js';
 
 /** A lobby as the server keeps it, secrets included. */
 export interface LobbyRecord {

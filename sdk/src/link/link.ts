@@ -1,0 +1,289 @@
+/**
+ * A link to one remote peer: a reliable-ordered channel plus a truly unreliable one
+ * (negotiated, ordered:false, maxRetransmits:0) on the same RTCPeerConnection.
+ *
+ * Handshake: each side sends HELLO { v } on the reliable channel once its unreliable channel
+ * exists; the link is ready when the remote's HELLO arrives (so nothing unreliable is sent to
+ * a channel the remote has not created yet). Heartbeat: PING/PONG on the unreliable channel
+ * give RTT, jitter and loss; any inbound frame proves liveness; silence past `timeoutMs`
+ * closes the link with reason 'timeout'. Unreliable sends are latest-wins: dropped and
+ * counted when the channel is congested. `close(reason)` is idempotent and fires once.
+ */
+import type { ChannelMessageEvent, LinkChannels } from './channel.js';
+import { decodeFrame, encodeFrame } from '../wire/codec.js';
+import { Emitter } from '../core/emitter.js';
+import { HostmeshError } from '../core/errors.js';
+import { LinkMeter, type LinkStats } from './link-stats.js';
+import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION } from '../wire/protocol.js';
+
+/** Why a link closed. */
+export type LinkCloseReason = 'local' | 'remote' | 'timeout' | 'protocol' | 'channel-closed' | 'error';
+
+/** Delays or drops outgoing sends (the link conditioner implements it). */
+export interface SendScheduler {
+  /** Runs `deliver` now, later, or (unreliable only) never. */
+  schedule(reliable: boolean, deliver: () => void): void;
+}
+
+/** Link tuning. */
+export interface LinkOptions {
+  /** Interval between heartbeat pings, ms. Default: 1000. */
+  heartbeatIntervalMs: number;
+  /** Silence after which the remote is declared gone, ms. Default: 5000. */
+  timeoutMs: number;
+  /** Time allowed for the HELLO handshake, ms. Default: 10000. */
+  handshakeTimeoutMs: number;
+  /** Unreliable sends are dropped while bufferedAmount is above this, bytes. Default: 16384. */
+  unreliableHighWaterBytes: number;
+  /** Reliable sends queue in memory while bufferedAmount is above this, bytes. Default: 1048576. */
+  reliableHighWaterBytes: number;
+  /** Optional conditioner for added latency, jitter and loss. Default: none. */
+  conditioner?: SendScheduler | undefined;
+  /** Clock in ms. Default: performance.now. */
+  now: () => number;
+}
+
+/** Default link options. */
+export const linkDefaults = {
+  heartbeatIntervalMs: 1000,
+  timeoutMs: 5000,
+  handshakeTimeoutMs: 10_000,
+  unreliableHighWaterBytes: 16 * 1024,
+  reliableHighWaterBytes: 1024 * 1024,
+} as const;
+
+/** Events of a link. */
+export interface LinkEvents {
+  /** The handshake completed; both channels are usable. */
+  ready: [];
+  /** An application-level frame arrived (HELLO/PING/PONG/BYE are handled inside). */
+  message: [type: number, body: unknown, reliable: boolean];
+  /** A pong arrived: local send time, remote's clock at reply, local receive time (clock sync). */
+  pong: [sentMs: number, remoteMs: number, receivedMs: number];
+  /** A malformed frame was dropped; the link stays up. */
+  decodeError: [error: HostmeshError];
+  /** The link closed, exactly once. */
+  close: [reason: LinkCloseReason, error?: HostmeshError];
+}
+
+/** One remote peer over two data channels. */
+export class Link extends Emitter<LinkEvents> {
+  /** The remote peer's id. */
+  readonly remoteId: string;
+  private readonly opts: LinkOptions;
+  private readonly meter = new LinkMeter();
+  private readonly pending: Uint8Array[] = [];
+  private readonly cleanups: (() => void)[] = [];
+  private isReady = false;
+  private closed = false;
+  private lastInboundMs: number;
+  private pingSeq = 0;
+
+  constructor(remoteId: string, private readonly channels: LinkChannels, options: Partial<LinkOptions> = {}) {
+    super();
+    this.remoteId = remoteId;
+    this.opts = { ...linkDefaults, now: () => performance.now(), ...options } as LinkOptions;
+    this.lastInboundMs = this.opts.now();
+    const { reliable, unreliable } = channels;
+    reliable.binaryType = 'arraybuffer';
+    unreliable.binaryType = 'arraybuffer';
+    reliable.bufferedAmountLowThreshold = this.opts.reliableHighWaterBytes / 2;
+    this.listen(reliable, 'message', (ev) => this.receive((ev as ChannelMessageEvent).data, true));
+    this.listen(unreliable, 'message', (ev) => this.receive((ev as ChannelMessageEvent).data, false));
+    this.listen(reliable, 'bufferedamountlow', () => this.flush());
+    this.listen(reliable, 'close', () => this.close('channel-closed'));
+    const handshake = setTimeout(() => {
+      if (!this.isReady) this.close('timeout', new HostmeshError('PEER_UNREACHABLE', 'The other player did not finish the connection handshake in time. Try again.'));
+    }, this.opts.handshakeTimeoutMs);
+    const beat = setInterval(() => this.heartbeat(), this.opts.heartbeatIntervalMs);
+    this.cleanups.push(() => clearTimeout(handshake), () => clearInterval(beat));
+    this.sendReliable(MsgType.HELLO, { v: PROTOCOL_VERSION });
+    // Frames that arrived before this link existed (the remote's HELLO can beat our 'open').
+    const early = channels.early?.splice(0) ?? [];
+    if (early.length > 0) queueMicrotask(() => { for (const data of early) this.receive(data, true); });
+  }
+
+  /** True once the handshake completed and until close. */
+  get ready(): boolean {
+    return this.isReady && !this.closed;
+  }
+
+  /** True after close. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Resolves when ready; rejects if the link closes first. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.closed) return Promise.reject(new HostmeshError('PEER_UNREACHABLE'));
+    return new Promise((resolve, reject) => {
+      const offReady = this.on('ready', () => { offClose(); resolve(); });
+      const offClose = this.on('close', (reason, error) => {
+        offReady();
+        reject(error ?? new HostmeshError('PEER_UNREACHABLE', `The connection closed during the handshake (${reason}). Try again.`));
+      });
+    });
+  }
+
+  /** Sends on the reliable channel; throws MESSAGE_TOO_LARGE over MAX_RELIABLE_BYTES. */
+  sendReliable(type: number, body: unknown): void {
+    if (this.closed) return;
+    const frame = encodeFrame(type, body, true);
+    if (frame.length > MAX_RELIABLE_BYTES) {
+      throw new HostmeshError('MESSAGE_TOO_LARGE', `A reliable message of ${frame.length} bytes is over the ${MAX_RELIABLE_BYTES}-byte limit. Send less data, or split it.`);
+    }
+    const deliver = () => this.writeReliable(frame);
+    if (this.opts.conditioner) this.opts.conditioner.schedule(true, deliver);
+    else deliver();
+  }
+
+  /** Sends on the unreliable channel; returns false when dropped. Throws MESSAGE_TOO_LARGE over the packet budget. */
+  sendUnreliable(type: number, body: unknown): boolean {
+    const frame = encodeFrame(type, body, false);
+    if (frame.length > MAX_UNRELIABLE_BYTES) {
+      throw new HostmeshError('MESSAGE_TOO_LARGE', `An unreliable message of ${frame.length} bytes is over the ${MAX_UNRELIABLE_BYTES}-byte single-packet budget. Send less data, or use the reliable channel.`);
+    }
+    if (!this.ready) {
+      this.meter.drops++;
+      return false;
+    }
+    const deliver = () => this.writeUnreliable(frame);
+    if (this.opts.conditioner) this.opts.conditioner.schedule(false, deliver);
+    else return this.writeUnreliable(frame);
+    return true;
+  }
+
+  /** Bytes queued on the unreliable channel and not yet sent. */
+  get unreliableBufferedAmount(): number {
+    return this.channels.unreliable.bufferedAmount;
+  }
+
+  /** Current measurements. */
+  stats(): LinkStats {
+    return this.meter.snapshot(this.opts.now(), 2 * this.opts.heartbeatIntervalMs);
+  }
+
+  /** Closes the link once: says BYE when the close is ours, releases timers, listeners and the connection. */
+  close(reason: LinkCloseReason = 'local', error?: HostmeshError): void {
+    if (this.closed) return;
+    const sayBye = reason === 'local' && this.isReady;
+    this.closed = true;
+    this.isReady = false;
+    if (sayBye) {
+      // Straight to the channel, ahead of anything queued in memory: the queue is dropped below.
+      try { this.channels.reliable.send(encodeFrame(MsgType.BYE, { r: reason })); } catch { /* channel already closing */ }
+    }
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.pending.length = 0;
+    const dispose = () => { try { this.channels.dispose(); } catch { /* already gone */ } };
+    // Let a queued BYE leave before the connection is torn down.
+    if (reason === 'local') setTimeout(dispose, 50); else dispose();
+    this.emit('close', reason, ...(error ? [error] : []));
+    this.clear();
+  }
+
+  private listen(target: LinkChannels['reliable'], type: 'message' | 'bufferedamountlow' | 'close', cb: (ev: unknown) => void): void {
+    target.addEventListener(type as 'open', cb as () => void);
+    this.cleanups.push(() => target.removeEventListener(type, cb as (ev: never) => void));
+  }
+
+  private writeReliable(frame: Uint8Array): void {
+    if (this.closed) return;
+    const ch = this.channels.reliable;
+    if (this.pending.length > 0 || ch.bufferedAmount > this.opts.reliableHighWaterBytes) {
+      this.pending.push(frame);
+      return;
+    }
+    this.write(ch, frame);
+  }
+
+  private writeUnreliable(frame: Uint8Array): boolean {
+    const ch = this.channels.unreliable;
+    if (this.closed || ch.readyState !== 'open' || ch.bufferedAmount > this.opts.unreliableHighWaterBytes) {
+      this.meter.drops++;
+      return false;
+    }
+    return this.write(ch, frame);
+  }
+
+  private write(ch: LinkChannels['reliable'], frame: Uint8Array): boolean {
+    try {
+      ch.send(frame);
+      this.meter.bytesOut += frame.length;
+      return true;
+    } catch (err) {
+      if (ch === this.channels.unreliable) {
+        this.meter.drops++;
+        return false;
+      }
+      this.close('error', new HostmeshError('PEER_UNREACHABLE', `Sending to the other player failed: ${(err as Error).message}`, { cause: err }));
+      return false;
+    }
+  }
+
+  private flush(): void {
+    const ch = this.channels.reliable;
+    while (this.pending.length > 0 && ch.bufferedAmount <= this.opts.reliableHighWaterBytes && !this.closed) {
+      this.write(ch, this.pending.shift()!);
+    }
+  }
+
+  private receive(data: unknown, reliable: boolean): void {
+    if (this.closed) return;
+    this.lastInboundMs = this.opts.now();
+    this.meter.bytesIn += byteLength(data);
+    let frame;
+    try {
+      frame = decodeFrame(data, reliable ? MAX_RELIABLE_BYTES : MAX_UNRELIABLE_BYTES, reliable);
+    } catch (err) {
+      this.meter.decodeErrors++;
+      this.emit('decodeError', err as HostmeshError);
+      return;
+    }
+    const body = frame.body as Record<string, unknown> | undefined;
+    switch (frame.type) {
+      case MsgType.HELLO:
+        if (this.isReady) return;
+        if (body?.v !== PROTOCOL_VERSION) {
+          this.close('protocol', new HostmeshError('PROTOCOL_MISMATCH', `The other player speaks hostmesh protocol ${String(body?.v)}, this one ${PROTOCOL_VERSION}. Update both to the same version.`));
+          return;
+        }
+        this.isReady = true;
+        this.emit('ready');
+        return;
+      case MsgType.PING:
+        if (typeof body?.s === 'number') this.sendUnreliable(MsgType.PONG, { s: body.s, t: body.t, h: this.opts.now() });
+        return;
+      case MsgType.PONG: {
+        const now = this.opts.now();
+        if (typeof body?.s !== 'number' || this.meter.pongReceived(body.s, now) === undefined) return;
+        if (typeof body.t === 'number' && typeof body.h === 'number') this.emit('pong', body.t, body.h, now);
+        return;
+      }
+      case MsgType.BYE:
+        this.close('remote');
+        return;
+      default:
+        if (!this.isReady) return;
+        this.emit('message', frame.type, frame.body, reliable);
+    }
+  }
+
+  private heartbeat(): void {
+    const now = this.opts.now();
+    this.meter.tick(now);
+    if (this.isReady && now - this.lastInboundMs > this.opts.timeoutMs) {
+      this.close('timeout', new HostmeshError('TIMEOUT', `The other player has been silent for over ${this.opts.timeoutMs} ms and is treated as gone.`));
+      return;
+    }
+    if (!this.isReady) return;
+    const seq = ++this.pingSeq;
+    this.meter.pingSent(seq, now);
+    this.sendUnreliable(MsgType.PING, { s: seq, t: now });
+  }
+}
+
+function byteLength(data: unknown): number {
+  return data instanceof ArrayBuffer ? data.byteLength : ArrayBuffer.isView(data) ? data.byteLength : 0;
+}

@@ -1,0 +1,134 @@
+/**
+ * Client-side replication: decodes snapshot packets (each alone), acknowledges complete
+ * snapshots so the host can send deltas, buffers them for interpolation on the host's clock
+ * (estimated from heartbeat pongs), sends inputs redundantly on the unreliable channel, and,
+ * when the game supplies `applyInput`, predicts the local player's entity and reconciles it
+ * with each authoritative snapshot.
+ */
+import { ClockSync } from '../netcode/clock.js';
+import { HostmeshError } from '../core/errors.js';
+import { InputSender } from '../netcode/input-buffer.js';
+import { Interpolator } from '../netcode/interpolation.js';
+import type { Link } from '../link/link.js';
+import { Predictor } from '../netcode/prediction.js';
+import { MsgType } from '../wire/protocol.js';
+import type { Entity, Schema, State } from '../snapshot/schema.js';
+import type { ReplicationContext } from './replication-context.js';
+import { SnapshotDecoder } from '../snapshot/decoder.js';
+import { unwrapSnapshot } from '../wire/snapshot-frame.js';
+
+/** Client-side prediction of the local player's entity. */
+export interface PredictionOptions<I = unknown> {
+  /** Pure: the entity after `input`; the host must apply inputs the same way. */
+  applyInput: (entity: Entity, input: I) => Entity;
+  /** Id of the predicted entity. Default: our player id. */
+  entityId?: string;
+}
+
+/** Per-host replication figures on a client. */
+export interface ClientReplicationStats {
+  /** Bytes of the last snapshot received (all parts, headers included). */
+  snapshotBytes: number;
+  /** Current interpolation delay, ms. */
+  interpolationDelayMs: number;
+  /** Snapshot packets dropped (malformed, or no baseline). */
+  snapshotDrops: number;
+}
+
+/** Receives snapshots and sends inputs for a client session. */
+export class ClientReplication {
+  private readonly decoder: SnapshotDecoder;
+  private readonly interpolator: Interpolator;
+  private readonly clock = new ClockSync();
+  private readonly inputs = new InputSender<unknown>({ maxInputsPerPacket: 32 });
+  private predictor: Predictor<Entity, unknown> | undefined;
+  private predictedId = '';
+  private predictedSeen = false;
+  private latest: State = {};
+  private latestOffset: number | undefined;
+  private bytesTick = -1;
+  private bytes = 0;
+  private lastBytes = 0;
+  private drops = 0;
+
+  constructor(private readonly session: ReplicationContext, private readonly hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined, maxDelayMs = 500) {
+    const s = schema ? { schema } : {};
+    this.decoder = new SnapshotDecoder(s);
+    this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz, maxDelayMs });
+    hostLink.on('pong', (sent, hostMs, received) => this.clock.addSample(sent, hostMs, received));
+    session.internal.on('frame', (type, body, fromId) => {
+      if (type === MsgType.SNAPSHOT && fromId === session.hostId && body instanceof Uint8Array) this.onSnapshot(body);
+    });
+  }
+
+  /** Interpolated view of the world for now (the predicted entity at its predicted state). */
+  getState(): State {
+    const view = this.interpolator.sample(this.hostNow()) ?? this.latest;
+    if (!this.predictor || !this.predictedSeen || !(this.predictedId in this.latest)) return view;
+    return { ...view, [this.predictedId]: this.predictor.state };
+  }
+
+  /** Newest complete authoritative state. */
+  latestState(): State {
+    return this.latest;
+  }
+
+  /** Sends `input` to the host (unreliable, with the last unacknowledged inputs), predicting it when enabled. */
+  sendInput(input: unknown): void {
+    const seq = this.predictor ? this.predictor.input(input) : undefined;
+    this.inputs.push(input, seq);
+    const packet = this.inputs.packet();
+    if (packet) this.hostLink.sendUnreliable(MsgType.INPUT, packet);
+  }
+
+  /** Enables prediction of our entity; call before the first sendInput. */
+  setPrediction<I>(options: PredictionOptions<I>): void {
+    if (typeof options?.applyInput !== 'function') throw new HostmeshError('INVALID_ARGUMENT', 'setPrediction({ applyInput }) needs an applyInput(entity, input) function.');
+    if (this.inputs.unacked > 0 || this.predictor) throw new HostmeshError('INVALID_ARGUMENT', 'Call setPrediction() once, before the first sendInput().');
+    this.predictedId = options.entityId ?? this.session.selfId;
+    this.predictor = new Predictor<Entity, unknown>({ initialState: {}, applyInput: (e, i) => options.applyInput(e, i as I) });
+  }
+
+  /** Figures for the host link. */
+  stats(): ClientReplicationStats {
+    const d = this.decoder.stats;
+    const dropped = Object.values(d.dropped).reduce((a, b) => a + b, 0);
+    return { snapshotBytes: this.lastBytes, interpolationDelayMs: this.interpolator.delayMs, snapshotDrops: this.drops + d.malformed + dropped };
+  }
+
+  private hostNow(): number {
+    const now = performance.now();
+    if (this.clock.synced || this.latestOffset === undefined) return this.clock.hostNow(now);
+    return now + this.latestOffset; // before the first pong: trust the newest snapshot's stamp
+  }
+
+  private onSnapshot(body: Uint8Array): void {
+    let frame;
+    try { frame = unwrapSnapshot(body); } catch { this.drops++; return; }
+    const now = performance.now();
+    let receipt;
+    try { receipt = this.decoder.receive(frame.packet, now); } catch { return; } // counted by the decoder
+    this.countBytes(receipt.tick, body.length + 1);
+    if (receipt.ackTick !== undefined) this.hostLink.sendUnreliable(MsgType.SNAPSHOT_ACK, { k: receipt.ackTick });
+    if (!receipt.complete || !receipt.state) return;
+    this.latest = receipt.state;
+    this.latestOffset = frame.hostTimeMs - now;
+    this.inputs.ack(frame.inputAck);
+    this.interpolator.push(receipt.tick, frame.hostTimeMs, receipt.state, this.hostNow());
+    const own = receipt.state[this.predictedId];
+    if (this.predictor && own) {
+      this.predictor.reconcile(own, frame.inputAck);
+      this.predictedSeen = true;
+    }
+    this.session.events.emit('snapshot', receipt.state, receipt.tick);
+  }
+
+  private countBytes(tick: number, bytes: number): void {
+    if (tick !== this.bytesTick) {
+      if (this.bytesTick >= 0) this.lastBytes = this.bytes;
+      this.bytesTick = tick;
+      this.bytes = 0;
+    }
+    this.bytes += bytes;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `connect(server)`: the player's entry point. Hosts lobbies and joins them by code; every
+ * session gets its own signaling endpoint. PeerJS only ever talks to the given server and the
+ * ICE servers it hands out.
+ */
+import { HostmeshError } from '../core/errors.js';
+import { linkDefaults, type LinkOptions } from '../link/link.js';
+import { LinkConditioner, type ConditionerSettings } from '../link/conditioner.js';
+import type { Schema } from '../snapshot/schema.js';
+import type { LobbyInfo, LobbyMeta } from '../wire/lobby-api.js';
+import { LobbyClient } from '../lobby/lobby-client.js';
+import { PeerNetwork } from '../link/peer-network.js';
+import { cleanPlayerName } from './players.js';
+import { startHostRole, type HostControls } from './host-role.js';
+import { joinSession } from './client-role.js';
+import { Session } from './session.js';
+import { SessionCore } from './session-core.js';
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Base URL of the hostmesh server, e.g. `http://127.0.0.1:9000`. */
+  server: string;
+  /** Time allowed to reach the server, the host and each peer, ms. Default: 15000. */
+  connectTimeoutMs?: number;
+  /** Heartbeat interval, ms. Default: 1000. */
+  heartbeatIntervalMs?: number;
+  /** Silence after which a peer is treated as gone, ms. Default: 5000. */
+  peerTimeoutMs?: number;
+  /** 'relay' forces every connection through the server's TURN relays (needs TURN configured). Default: 'all'. */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
+  conditioner?: Partial<ConditionerSettings>;
+}
+
+/** Options of `host`. */
+export interface HostOptions {
+  /** Lobby name shown in lists. Default: 'hostmesh game'. */
+  name?: string;
+  /** Capacity, host included (2..64). Default: 8. */
+  maxPlayers?: number;
+  /** Listed by `lobbies()`. Default: false. */
+  public?: boolean;
+  /** Password joiners must give. Default: none. */
+  password?: string;
+  /** Small metadata shown in lists. Default: {}. */
+  meta?: LobbyMeta;
+  /** The host's display name. Default: 'Host'. */
+  playerName?: string;
+  /** Snapshots sent per second. Default: 30. */
+  tickRateHz?: number;
+  /** How entity fields are quantized on the wire. Default: `defaultSchema`. */
+  schema?: Schema;
+}
+
+/** Options of `join`. */
+export interface JoinOptions {
+  /** Our display name. Default: 'Player'. */
+  playerName?: string;
+  /** The lobby password, when it has one. Default: none. */
+  password?: string;
+  /** Upper bound of the adaptive interpolation delay, ms (lower = fresher but choppier under jitter). Default: 500. */
+  maxInterpolationDelayMs?: number;
+}
+
+/** A connection to a hostmesh server. */
+export interface Hostmesh {
+  /** Creates a lobby and hosts its session. */
+  host(options?: HostOptions): Promise<HostSession>;
+  /** Joins the lobby with `code` (case-insensitive; spaces and dashes ignored). */
+  join(code: string, options?: JoinOptions): Promise<Session>;
+  /** Lists public lobbies that accept players. */
+  lobbies(): Promise<LobbyInfo[]>;
+  /** The link conditioner of this client's sends: `conditioner.set({ latencyMs, jitterMs, lossPct })`. */
+  readonly conditioner: LinkConditioner;
+}
+
+/** A session we host: a Session plus host-only controls. */
+export type HostSession = Session & HostControls;
+
+/** Connects to a hostmesh server (URL or options). Nothing is sent until host/join/lobbies. */
+export function connect(server: string | ConnectOptions): Hostmesh {
+  const opts = typeof server === 'string' ? { server } : server;
+  if (typeof opts.server !== 'string' || !/^https?:\/\//.test(opts.server)) {
+    throw new HostmeshError('INVALID_ARGUMENT', 'connect(): pass the server URL, e.g. connect("http://127.0.0.1:9000").');
+  }
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const conditioner = new LinkConditioner({ settings: opts.conditioner ?? {} });
+  const link: Partial<LinkOptions> = {
+    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
+    timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
+    conditioner,
+  };
+  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
+  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), {
+    connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+  });
+
+  return {
+    async host(options = {}) {
+      const net = await openNet();
+      try {
+        const maxPlayers = options.maxPlayers ?? 8;
+        const created = await lobby.create({
+          name: options.name ?? 'hostmesh game',
+          maxPlayers,
+          public: options.public ?? false,
+          hostPeerId: net.id,
+          ...(options.password === undefined ? {} : { password: options.password }),
+          ...(options.meta === undefined ? {} : { meta: options.meta }),
+        });
+        const self = { id: net.id, name: cleanPlayerName(options.playerName, 'Host'), isHost: true, seat: 0 };
+        const core = new SessionCore(net, { code: created.lobby.code, hostId: net.id, players: [self] });
+        const controls = startHostRole(core, {
+          hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
+          tickRateHz: options.tickRateHz ?? 30, schema: options.schema,
+        });
+        return Object.assign(new Session(core), controls);
+      } catch (err) {
+        net.destroy();
+        throw err;
+      }
+    },
+    async join(code, options = {}) {
+      if (typeof code !== 'string' || code.trim() === '') throw new HostmeshError('INVALID_ARGUMENT', 'join(code): pass the lobby code the host shared.');
+      if (options.maxInterpolationDelayMs !== undefined && !(options.maxInterpolationDelayMs > 0)) {
+        throw new HostmeshError('INVALID_ARGUMENT', 'join(): maxInterpolationDelayMs must be a positive number of ms.');
+      }
+      const net = await openNet();
+      try {
+        return await joinSession(net, lobby, {
+          code: code.trim(),
+          playerName: cleanPlayerName(options.playerName, 'Player'),
+          password: options.password,
+          timeoutMs: connectTimeoutMs,
+          maxInterpolationDelayMs: options.maxInterpolationDelayMs ?? 500,
+        });
+      } catch (err) {
+        net.destroy();
+        throw err;
+      }
+    },
+    lobbies: () => lobby.list(),
+    conditioner,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The events of a session: the public ones a game subscribes to (`session.on`) and the internal
+ * ones the roles and replication drivers exchange through the session core.
+ */
+import type { HostmeshError } from '../core/errors.js';
+import type { State } from '../snapshot/schema.js';
+import type { PlayerInfo } from './players.js';
+
+/** Why a session closed. */
+export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected' | 'error';
+
+/** Events of a session. */
+export interface SessionEvents {
+  /** A player joined (not fired for players already present when we joined). */
+  playerJoin: [player: PlayerInfo];
+  /** A player left, was kicked or timed out. */
+  playerLeave: [player: PlayerInfo, reason: string];
+  /** The host changed (reserved for host migration; not fired yet). */
+  hostChange: [hostId: string];
+  /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */
+  tick: [tick: number, intervalMs: number];
+  /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
+  snapshot: [state: State, tick: number];
+  /** The session closed, exactly once. */
+  close: [reason: SessionCloseReason, error?: HostmeshError];
+}
+
+/** Internal events for the replication layer and roles. */
+export interface SessionInternalEvents {
+  /** A non-session frame from an admitted member. */
+  frame: [type: number, body: unknown, fromId: string, reliable: boolean];
+  /** A member's link is gone. */
+  linkClosed: [id: string];
+}
+
+/** Called by close(); roles release their own resources here. */
+export type RoleCleanup = (reason: SessionCloseReason) => Promise<void> | void;

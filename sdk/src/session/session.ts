@@ -1,0 +1,145 @@
+/**
+ * A game session as one member sees it: the players, typed application messages on either
+ * channel, replication entry points, stats, and leave. This class is the public face only: its
+ * plumbing (links, roster, internal events, the replication driver) lives in a `SessionCore`
+ * held in a private field, which roles reach through `sessionCore()` and games cannot reach.
+ */
+import { HostmeshError } from '../core/errors.js';
+import type { LinkStats } from '../link/link-stats.js';
+import type { State } from '../snapshot/schema.js';
+import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
+import type { HostReplicationStats } from './host-replication.js';
+import type { PlayerInfo } from './players.js';
+import type { SendOptions, SessionCore } from './session-core.js';
+import type { SessionEvents } from './session-events.js';
+
+export type { SendOptions } from './session-core.js';
+export type { SessionCloseReason, SessionEvents } from './session-events.js';
+
+/** What `stats()` reports per remote player. */
+export type PeerStats = LinkStats & Partial<HostReplicationStats & ClientReplicationStats>;
+
+const cores = new WeakMap<Session, SessionCore>();
+
+/** Internal: the plumbing of `session`, for the roles, tests and benches (not exported by the package). */
+export function sessionCore(session: Session): SessionCore {
+  const core = cores.get(session);
+  if (!core) throw new HostmeshError('INVALID_ARGUMENT', 'sessionCore(): not a hostmesh session.');
+  return core;
+}
+
+/** A hostmesh session: the public face shared by host and clients. */
+export class Session {
+  readonly #core: SessionCore;
+
+  /** Made by `connect().host()` and `connect().join()`, not by games. */
+  constructor(core: SessionCore) {
+    this.#core = core;
+    cores.set(this, core);
+  }
+
+  /** Join code of the lobby. */
+  get code(): string {
+    return this.#core.code;
+  }
+
+  /** Our player id. */
+  get selfId(): string {
+    return this.#core.selfId;
+  }
+
+  /** True when we are the host. */
+  get isHost(): boolean {
+    return this.#core.isHost;
+  }
+
+  /** The host's player id. */
+  get hostId(): string {
+    return this.#core.hostId;
+  }
+
+  /** Players in the session, us included, by id. */
+  get players(): ReadonlyMap<string, PlayerInfo> {
+    return this.#core.roster;
+  }
+
+  /** True after the session closed. */
+  get isClosed(): boolean {
+    return this.#core.isClosed;
+  }
+
+  /** Subscribes to a session event; returns an unsubscribe function. */
+  on<K extends keyof SessionEvents>(event: K, cb: (...args: SessionEvents[K]) => void): () => void {
+    return this.#core.events.on(event, cb);
+  }
+
+  /** Subscribes to application messages of `type`; returns an unsubscribe function. */
+  onMessage<T = unknown>(type: string, cb: (data: T, fromId: string) => void): () => void {
+    return this.#core.onMessage(type, cb as (data: unknown, fromId: string) => void);
+  }
+
+  /** Sends an application message to every other player, or one (`to`). Throws MESSAGE_TOO_LARGE, INVALID_ARGUMENT. */
+  send(type: string, data: unknown, options: SendOptions = {}): void {
+    this.#core.send(type, data, options);
+  }
+
+  /** Snapshots per second the host sends. */
+  get tickRateHz(): number {
+    return this.#core.replicator().tickRateHz;
+  }
+
+  /** Host: sets the authoritative state (entities of number/boolean/short-string fields); sent every tick. */
+  setState(state: State): void {
+    const r = this.#core.replicator();
+    if (!('setState' in r)) throw new HostmeshError('NOT_HOST', 'Only the host sets the state; clients send inputs with sendInput().');
+    r.setState(state);
+  }
+
+  /** Host: the state it set. Client: the interpolated view for now (own entity predicted when enabled). */
+  getState(): State {
+    return this.#core.replicator().getState();
+  }
+
+  /** Host: the state it set. Client: the newest complete authoritative snapshot, not interpolated. */
+  latestState(): State {
+    const r = this.#core.replicator();
+    return 'latestState' in r ? r.latestState() : r.getState();
+  }
+
+  /** Host: subscribes to players' inputs (the host's own included); call setState() after applying them. Returns an unsubscribe function. */
+  onInput<I = unknown>(cb: (input: I, fromId: string) => void): () => void {
+    const r = this.#core.replicator();
+    if (!('onInput' in r)) throw new HostmeshError('NOT_HOST', 'Only the host receives inputs; clients send them with sendInput().');
+    return r.onInput(cb as (input: unknown, fromId: string) => void);
+  }
+
+  /** Sends an input to the host: unreliable, each packet repeating the unacknowledged ones. */
+  sendInput(input: unknown): void {
+    if (this.#core.isClosed) throw new HostmeshError('SESSION_CLOSED');
+    this.#core.replicator().sendInput(input);
+  }
+
+  /** Client: predicts our entity with the game's `applyInput`, reconciled on each snapshot. */
+  setPrediction<I>(options: PredictionOptions<I>): void {
+    const r = this.#core.replicator();
+    if (!('setPrediction' in r)) throw new HostmeshError('NOT_HOST', 'The host is the authority and needs no prediction; setPrediction() is for clients.');
+    r.setPrediction(options);
+  }
+
+  /** Per remote player: RTT, jitter, loss, bytes/s, drops, and snapshot figures. */
+  stats(): Record<string, PeerStats> {
+    const core = this.#core;
+    const out: Record<string, PeerStats> = {};
+    const r = core.replication;
+    for (const [id, link] of core.links) {
+      const extra = r && 'statsFor' in r ? r.statsFor(id) : r && id === core.hostId ? r.stats() : {};
+      out[id] = { ...link.stats(), ...extra };
+    }
+    return out;
+  }
+
+  /** Leaves the session: says goodbye to every peer and releases everything. */
+  async leave(): Promise<void> {
+    await this.#core.shutdown('left');
+  }
+}

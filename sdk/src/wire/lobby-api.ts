@@ -1,0 +1,87 @@
+/**
+ * Shapes of the server's HTTP API, shared by the server and the SDK's lobby client.
+ * Every error answer is `{ error: { code, message } }` with a 4xx/5xx status.
+ */
+import type { ErrorCode } from '../core/errors.js';
+
+/** Small lobby metadata: a flat map of short strings, numbers and booleans. */
+export type LobbyMeta = Record<string, string | number | boolean>;
+
+/** A lobby as the server shows it. */
+export interface LobbyInfo {
+  /** Join code, upper case. */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** Players in the lobby, as last reported by the host (the host counts itself). */
+  players: number;
+  /** Capacity, host included. */
+  maxPlayers: number;
+  /** Listed by `GET /api/lobbies`. */
+  public: boolean;
+  /** Accepts new players. */
+  open: boolean;
+  /** A password is needed to join. */
+  hasPassword: boolean;
+  /** Host-set metadata. */
+  meta: LobbyMeta;
+}
+
+/** `GET /api/config` answer: what a client needs to reach signaling and peers. */
+export interface ClientConfig {
+  /** Server protocol version; equals PROTOCOL_VERSION. */
+  protocolVersion: number;
+  /** PeerServer mount path, e.g. `/peerjs`. */
+  peerPath: string;
+  /** PeerServer key. */
+  peerKey: string;
+  /** ICE servers to use (STUN/TURN), TURN with short-lived credentials; empty by default. */
+  iceServers: RTCIceServer[];
+}
+
+/** `POST /api/lobbies` body. */
+export interface CreateLobbyRequest {
+  name: string;
+  maxPlayers: number;
+  public: boolean;
+  password?: string;
+  meta?: LobbyMeta;
+  /** The host's signaling id; it must be connected to the PeerServer. */
+  hostPeerId: string;
+}
+
+/** `POST /api/lobbies` answer. */
+export interface CreateLobbyResponse {
+  lobby: LobbyInfo;
+  /** Secret that authorises host updates and signs join tickets; never shown to others. */
+  hostSecret: string;
+}
+
+/** `POST /api/lobbies/:code/join` body. */
+export interface JoinLobbyRequest {
+  /** The joiner's signaling id, bound into the ticket. */
+  peerId: string;
+  password?: string;
+}
+
+/** `POST /api/lobbies/:code/join` answer. */
+export interface JoinLobbyResponse {
+  lobby: LobbyInfo;
+  /** The host's signaling id to connect to. */
+  hostPeerId: string;
+  /** Admission ticket the host verifies with its secret (see lobby/ticket.ts). */
+  ticket: string;
+}
+
+/** `PATCH /api/lobbies/:code` body (with `Authorization: Bearer <hostSecret>`). */
+export interface UpdateLobbyRequest {
+  players?: number;
+  open?: boolean;
+  name?: string;
+  meta?: LobbyMeta;
+}
+
+/** Error body of every failed API call. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string };
+}
