@@ -10,7 +10,7 @@ import { HostmeshError, isErrorCode } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { LobbyClient } from '../lobby/lobby-client.js';
 import type { PeerNetwork } from '../link/peer-network.js';
-import { isPlayerInfo, type PlayerInfo } from './players.js';
+import { isPlayerInfo, MAX_PLAYERS, type PlayerInfo } from './players.js';
 import { MsgType } from '../wire/protocol.js';
 import { Session } from './session.js';
 import { SessionCore } from './session-core.js';
@@ -54,7 +54,7 @@ export async function joinSession(net: PeerNetwork, lobby: LobbyClient, init: Jo
       if (type === MsgType.REJECT) {
         const code = isErrorCode(b?.code) && REJECT_CODES.has(b.code) ? b.code : 'NOT_ADMITTED';
         done(new HostmeshError(code, typeof b?.message === 'string' ? b.message.slice(0, 300) : undefined));
-      } else if (type === MsgType.WELCOME && Array.isArray(b?.players) && b.players.every(isPlayerInfo) && typeof b.hostId === 'string'
+      } else if (type === MsgType.WELCOME && Array.isArray(b?.players) && b.players.length <= MAX_PLAYERS && b.players.every(isPlayerInfo) && typeof b.hostId === 'string'
         && typeof b.tickRateHz === 'number' && b.tickRateHz > 0 && b.tickRateHz <= 120) {
         const schema = typeof b.schema === 'object' && b.schema !== null ? b.schema as Schema : undefined;
         done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema });
@@ -100,13 +100,16 @@ function startClientRole(session: SessionCore, hostLink: Link): (link: Link) => 
     const b = body as { player?: unknown; id?: unknown; reason?: unknown; code?: unknown; message?: unknown } | null;
     if (type === MsgType.PLAYER_JOIN && isPlayerInfo(b?.player)) {
       const player = b.player;
+      // The host announces others; it cannot re-seat us or itself, nor grow the roster past any lobby's size.
+      if (player.id === session.selfId || player.id === session.hostId || player.isHost) return;
+      if (!session.roster.has(player.id) && session.roster.size >= MAX_PLAYERS) return;
       session.roster.set(player.id, player);
       const pending = held.get(player.id);
       if (pending) { held.delete(player.id); adoptMesh(pending); }
       session.events.emit('playerJoin', player);
     } else if (type === MsgType.PLAYER_LEAVE && typeof b?.id === 'string') {
       const player = session.roster.get(b.id);
-      if (!player || b.id === session.selfId) return;
+      if (!player || b.id === session.selfId || b.id === session.hostId) return;
       session.roster.delete(b.id);
       session.links.get(b.id)?.close('local');
       session.events.emit('playerLeave', player, typeof b.reason === 'string' ? b.reason : 'left');

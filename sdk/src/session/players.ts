@@ -12,6 +12,9 @@ export interface PlayerInfo {
   readonly seat: number;
 }
 
+/** Most players a session can hold (the lobby API's own cap on maxPlayers). */
+export const MAX_PLAYERS = 64;
+
 /** Longest player name kept; longer names are cut. */
 export const MAX_PLAYER_NAME = 32;
 
