@@ -14,7 +14,7 @@ import { signTicket } from '../../sdk/src/lobby/ticket.js';
 import { joinSession } from '../../sdk/src/session/client-role.js';
 import { startHostRole, type HostControls } from '../../sdk/src/session/host-role.js';
 import { SessionCore } from '../../sdk/src/session/session-core.js';
-import { Session } from '../../sdk/src/session/session.js';
+import { Session, sessionCore } from '../../sdk/src/session/session.js';
 import { MsgType } from '../../sdk/src/wire/protocol.js';
 
 const SECRET = 'fuzz-secret';
@@ -144,4 +144,59 @@ export async function memoryClient(selfId = 'me'): Promise<MemoryClient> {
     return ours;
   };
   return { session, hostLink: hostLink!, hostEnd: hostEnd!, mesh };
+}
+
+/** A host and any number of real client sessions, all over memory links, with signaling routed between their stand-in networks. */
+export interface MemoryMesh {
+  /** The host. */
+  host: MemoryHost;
+  /** Joins a new client `id` through the real join procedure; resolves with its session, or the join error. */
+  join(id: string, name?: string): Promise<Session>;
+  /** Opens a second link from `id` to the host with a fresh ticket, as a duplicate would; true when the host let it in. */
+  duplicateLink(id: string): Promise<boolean>;
+  /** Kills `id` without a goodbye: every channel of its links closes under it. */
+  crash(id: string): void;
+}
+
+/** Builds a memory mesh around a host. */
+export function memoryMesh(options: Parameters<typeof memoryHost>[0] = {}): MemoryMesh {
+  const host = memoryHost(options);
+  const nets = new Map<string, FakeNet>([['host', host.net]]);
+  const sessions = new Map<string, Session>();
+  const route = (fromId: string) => async (remoteId: string, metadata: unknown): Promise<Link> => {
+    const target = nets.get(remoteId);
+    if (!target || !target.gate(fromId, metadata)) throw new Error(`offer from ${fromId} to ${remoteId} refused`);
+    const ends = memoryChannelPair();
+    const ours = new Link(remoteId, ends.a, harnessLink);
+    const theirs = new Link(fromId, ends.b, harnessLink);
+    await Promise.all([ours.whenReady(), theirs.whenReady()]);
+    target.emit('link', theirs, metadata);
+    return ours;
+  };
+  return {
+    host,
+    async join(id, name = id) {
+      const net = new FakeNet(id);
+      net.connectTo = route(id);
+      nets.set(id, net);
+      const lobby = { join: async () => ({ hostPeerId: 'host', ticket: host.ticket(id), lobby: { code: CODE } }) } as unknown as LobbyClient;
+      const session = await joinSession(net.asPeerNetwork(), lobby, { code: CODE, playerName: name, timeoutMs: 3000, maxInterpolationDelayMs: 500 });
+      sessions.set(id, session);
+      return session;
+    },
+    async duplicateLink(id) {
+      try {
+        const link = await route(id)('host', { kind: 'join', ticket: host.ticket(id) });
+        link.sendReliable(MsgType.JOIN, { ticket: host.ticket(id), name: 'Ann' });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    crash(id) {
+      const s = sessions.get(id);
+      if (!s) return;
+      for (const link of sessionCore(s).links.values()) (link as unknown as { channels: { dispose(): void } }).channels.dispose();
+    },
+  };
 }
