@@ -14,3 +14,6 @@ export type { PredictionOptions } from './session/client-replication.js';
 export { defaultSchema } from './snapshot/schema.js';
 export type { Schema, FieldSpec, State, Entity, Value } from './snapshot/schema.js';
 export type { LinkConditioner, ConditionerSettings } from './link/conditioner.js';
+export { budgetDefaults } from './link/rate-budget.js';
+export type { LinkBudgets, ChannelBudget } from './link/rate-budget.js';
+export type { HostControls } from './session/host-role.js';
