@@ -1,6 +1,9 @@
 // Builds everything with esbuild: the SDK (browser + Node entries), the server and its CLI,
-// and the demo game into dist/public, which the server serves at `/`.
+// and the demo game into dist/public, which the server serves at `/`; and, with tsc, the
+// declarations (.d.ts + declaration maps) of every package entry into dist/types.
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const started = Date.now();
@@ -8,7 +11,18 @@ rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
 const nodeCommon = { ...common, platform: 'node', packages: 'external' };
 
+/** Emits dist/types with tsc (tsconfig.build.json); esbuild strips types and cannot. */
+async function emitTypes() {
+  try {
+    await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+  } catch (err) {
+    console.error(`[hostmesh] declaration build failed:\n${err.stdout ?? err.message}`);
+    process.exit(1);
+  }
+}
+
 await Promise.all([
+  emitTypes(),
   build({ ...common, platform: 'browser', packages: 'external', entryPoints: ['sdk/src/index.ts'], outfile: 'dist/sdk/index.js' }),
   build({ ...nodeCommon, entryPoints: ['sdk/src/node.ts'], outfile: 'dist/sdk/node.js' }),
   build({ ...nodeCommon, entryPoints: ['server/src/index.ts'], outfile: 'dist/server/index.js' }),
