@@ -10,16 +10,12 @@ import type { LinkChannels } from './channel.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
 import { Link, type LinkOptions } from './link.js';
+import type { Network, NetworkEvents, SignalingState } from './network.js';
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 
 /** Events of a peer network. */
-export interface PeerNetworkEvents {
-  /** A remote peer connected to us and its link is ready; `metadata` is what it sent. */
-  link: [link: Link, metadata: unknown];
-  /** Signaling was lost for good (links already open keep working). */
-  disconnected: [error: HostmeshError];
-}
+export type PeerNetworkEvents = NetworkEvents;
 
 /** Options for opening a peer network. */
 export interface PeerNetworkOptions {
@@ -32,12 +28,14 @@ export interface PeerNetworkOptions {
 }
 
 /** Our endpoint on the signaling server, making and accepting links. */
-export class PeerNetwork extends Emitter<PeerNetworkEvents> {
+export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private destroyed = false;
+  private lost = false;
 
   private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions) {
     super();
     peer.on('connection', (conn) => this.accept(conn));
+    peer.on('open', () => { this.lost = false; }); // back after a reconnect
     peer.on('disconnected', () => {
       if (this.destroyed) return;
       // Signaling dropped: try once to get the same id back (links stay up meanwhile).
@@ -45,6 +43,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
     });
     peer.on('error', (err) => {
       if (!this.destroyed && (err.type === 'network' || err.type === 'server-error' || err.type === 'socket-error' || err.type === 'socket-closed')) {
+        this.lost = true;
         this.emit('disconnected', fromPeerError(err));
       }
     });
@@ -79,6 +78,13 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
   /** Our signaling id (the player id). */
   get id(): string {
     return this.peer.id;
+  }
+
+  /** Where signaling stands. */
+  get signalingState(): SignalingState {
+    if (this.destroyed) return 'closed';
+    if (this.peer.open && !this.peer.disconnected) return 'open';
+    return this.lost ? 'lost' : 'reconnecting';
   }
 
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */

@@ -8,7 +8,8 @@ import { linkDefaults, type LinkOptions } from '../link/link.js';
 import { LinkConditioner, type ConditionerSettings } from '../link/conditioner.js';
 import type { Schema } from '../snapshot/schema.js';
 import type { LobbyInfo, LobbyMeta } from '../wire/lobby-api.js';
-import { LobbyClient } from '../lobby/lobby-client.js';
+import { LobbyClient, type LobbyApi } from '../lobby/lobby-client.js';
+import type { Network } from '../link/network.js';
 import { PeerNetwork } from '../link/peer-network.js';
 import { cleanPlayerName } from './players.js';
 import { startHostRole, type HostControls } from './host-role.js';
@@ -84,16 +85,34 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     throw new HostmeshError('INVALID_ARGUMENT', 'connect(): pass the server URL, e.g. connect("http://127.0.0.1:9000").');
   }
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
+  return connectWith(opts, {
+    lobby,
+    openNetwork: async (link) => PeerNetwork.open(opts.server, await lobby.config(), {
+      connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+    }),
+  });
+}
+
+/** What a connection runs on: a lobby service and a way to open our network endpoint. */
+export interface Backend {
+  /** The lobby service (the server's HTTP API, or an in-memory one). */
+  lobby: LobbyApi;
+  /** Opens our endpoint; every session gets its own. */
+  openNetwork(link: Partial<LinkOptions>): Promise<Network>;
+}
+
+/** Internal: `connect` over any backend (hostmesh/testing passes an in-memory lobby and network). */
+export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportPolicy'>, backend: Backend): Hostmesh {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   const conditioner = new LinkConditioner({ settings: opts.conditioner ?? {} });
   const link: Partial<LinkOptions> = {
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
     timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
     conditioner,
   };
-  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
-  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), {
-    connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
-  });
+  const { lobby } = backend;
+  const openNet = () => backend.openNetwork(link);
 
   return {
     async host(options = {}) {

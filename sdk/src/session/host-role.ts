@@ -6,7 +6,7 @@
  */
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
-import type { LobbyClient } from '../lobby/lobby-client.js';
+import type { LobbyApi } from '../lobby/lobby-client.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { cleanPlayerName, type PlayerInfo } from './players.js';
 import { MsgType } from '../wire/protocol.js';
@@ -19,7 +19,7 @@ import type { Schema } from '../snapshot/schema.js';
 export interface HostRoleInit {
   hostSecret: string;
   maxPlayers: number;
-  lobby: LobbyClient;
+  lobby: LobbyApi;
   /** Time a joiner has to send JOIN after its link is ready, ms. */
   joinTimeoutMs: number;
   /** Snapshots per second. */
