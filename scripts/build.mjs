@@ -23,14 +23,19 @@ async function emitTypes() {
 
 await Promise.all([
   emitTypes(),
-  build({ ...common, platform: 'browser', packages: 'external', entryPoints: ['sdk/src/index.ts'], outfile: 'dist/sdk/index.js' }),
-  build({ ...nodeCommon, entryPoints: ['sdk/src/node.ts'], outfile: 'dist/sdk/node.js' }),
+  // One build for every SDK entry, split into shared chunks: an app importing 'hostmesh' and
+  // 'hostmesh/devtools' (or 'hostmesh/testing') gets one copy of Session, HostmeshError, ...
+  build({
+    ...common, platform: 'browser', packages: 'external', splitting: true, outdir: 'dist/sdk', chunkNames: 'chunks/[name]-[hash]',
+    entryPoints: ['sdk/src/index.ts', 'sdk/src/node.ts', 'sdk/src/devtools.ts', 'sdk/src/testing.ts'],
+  }),
   build({ ...nodeCommon, entryPoints: ['server/src/index.ts'], outfile: 'dist/server/index.js' }),
   build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js'}),
   // The demo game and the SDK (for tests' pages) get one self-contained bundle each.
   build({
     ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
-    alias: { hostmesh: './sdk/src/index.ts' }, // the demo imports the SDK by its package name, as a user's game would
+    // the demo imports the SDK by its package names, as a user's game would
+    alias: { 'hostmesh/devtools': './sdk/src/devtools.ts', hostmesh: './sdk/src/index.ts' },
     outdir: 'dist/public', minify: true, define: { 'process.env.NODE_ENV': '"production"' },
   }),
 ]);

@@ -1,0 +1,2 @@
+/** hostmesh/testing: in-memory sessions for a game's own tests. */
+export {};
