@@ -48,7 +48,8 @@ describe('the packed package', () => {
   it('holds the bundles, their declarations and docs; no tests, benchmarks, demo sources or demo source maps', () => {
     console.log(`[package] ${pack.files.length} files, ${mb(pack.size)} packed, ${mb(pack.unpackedSize)} unpacked`);
     for (const file of ['dist/sdk/index.js', 'dist/sdk/node.js', 'dist/server/index.js', 'dist/server/cli.js', 'dist/public/index.html', 'dist/public/game.js',
-      'dist/types/sdk/src/index.d.ts', 'dist/types/sdk/src/index.d.ts.map', 'dist/types/sdk/src/node.d.ts', 'dist/types/server/src/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
+      'dist/sdk/devtools.js', 'dist/sdk/testing.js', 'dist/types/sdk/src/index.d.ts', 'dist/types/sdk/src/index.d.ts.map', 'dist/types/sdk/src/node.d.ts',
+      'dist/types/sdk/src/devtools.d.ts', 'dist/types/sdk/src/testing.d.ts', 'dist/types/server/src/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
       expect(pack.files, file).toContain(file);
     }
     const stray = pack.files.filter((f) => /^(test|bench|demo-game|\.ci|scripts)\//.test(f) || /^dist\/public\/.*\.map$/.test(f));
@@ -76,6 +77,7 @@ describe('the packed package', () => {
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes('node_modules/hostmesh/dist/sdk/index.js'))).toBe(true);
+    expect(inputs.some((p) => p.includes('node_modules/hostmesh/dist/sdk/devtools.js'))).toBe(true);
     expect(inputs.filter((p) => /roamhq|node_modules\/(ws|express|peer)\//.test(p))).toEqual([]);
   });
 
@@ -93,7 +95,7 @@ describe('the packed package', () => {
   it('runs a Node script that starts the server, hosts, joins, replicates and closes', async () => {
     await consumer.exec(process.execPath, [compilers['current 5.x'], '-p', 'tsconfig.nodenext.json', '--noEmit', 'false', '--outDir', 'out']);
     const out = await consumer.exec(process.execPath, ['out/node-app.js']);
-    const result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as { demoStatus: number; players: string[]; crate: unknown };
-    expect(result).toEqual({ demoStatus: 200, players: ['Ann', 'Bob'], crate: { x: 12.5, y: -3, alive: true } });
+    const result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as { sameErrorClass: boolean; demoStatus: number; players: string[]; crate: unknown };
+    expect(result).toEqual({ sameErrorClass: true, demoStatus: 200, players: ['Ann', 'Bob'], crate: { x: 12.5, y: -3, alive: true } });
   }, 60_000);
 });

@@ -1,5 +1,11 @@
 // A browser game's entry, as a user writes it: typed against the installed package only.
 import { connect, HostmeshError, ErrorAdvice, defaultSchema, type ErrorCode, type HostSession, type Session, type State } from 'hostmesh';
+import { attachDevtools, type Devtools } from 'hostmesh/devtools';
+
+/** Shows the network overlay on F8. */
+export function devtoolsFor(session: Session, net: ReturnType<typeof connect>): Devtools {
+  return attachDevtools(session, { conditioner: net.conditioner, hotkey: 'F8', position: 'bottom-right' });
+}
 
 /** Hosts a lobby and mirrors the world into it at every tick. */
 export async function hostGame(server: string, world: State): Promise<HostSession> {

@@ -1,6 +1,14 @@
 // A Node bot + server, as a user writes it: start the server, host, join, replicate, close.
 import { startServer } from 'hostmesh/server';
-import { connect, type State } from 'hostmesh/node';
+import { connect, HostmeshError, type State } from 'hostmesh/node';
+import { createTestNetwork } from 'hostmesh/testing';
+
+// In memory first (no server): the error classes of both entries are one and the same.
+const net = createTestNetwork();
+const memoryHost = await net.connect().host({ password: 'pw' });
+const refused = await net.connect().join(memoryHost.code, { password: 'no' }).catch((err: unknown) => err);
+const sameErrorClass = refused instanceof HostmeshError && refused.code === 'BAD_PASSWORD';
+await memoryHost.leave();
 
 const server = await startServer({ port: 0 });
 const timeout = setTimeout(() => { console.error('timed out'); process.exit(1); }, 20_000);
@@ -14,7 +22,7 @@ try {
   const players = [...client.players.values()].map((p) => p.name).sort();
   await client.leave();
   await host.leave();
-  console.log(JSON.stringify({ demoStatus: page.status, players, crate: seen['crate'] ?? null }));
+  console.log(JSON.stringify({ sameErrorClass, demoStatus: page.status, players, crate: seen['crate'] ?? null }));
 } finally {
   clearTimeout(timeout);
   await server.close();
