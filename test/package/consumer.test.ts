@@ -97,5 +97,6 @@ describe('the packed package', () => {
     const out = await consumer.exec(process.execPath, ['out/node-app.js']);
     const result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as { sameErrorClass: boolean; demoStatus: number; players: string[]; crate: unknown };
     expect(result).toEqual({ sameErrorClass: true, demoStatus: 200, players: ['Ann', 'Bob'], crate: { x: 12.5, y: -3, alive: true } });
+    expect(await consumer.exec(join(consumer.dir, 'node_modules/.bin/hostmesh-server'), ['--help'])).toContain('--port');
   }, 60_000);
 });
