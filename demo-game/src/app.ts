@@ -13,13 +13,11 @@ import { describeClose, describeError, type ShownError } from './ui/errors.js';
 import { showInvite } from './ui/invite-panel.js';
 import { showMenu, type HostChoice, type MenuHandle } from './ui/menu.js';
 import { showPlayHud } from './ui/play-hud.js';
-import { randomName } from './ui/names.js';
+import { PlayerName } from './ui/player-name.js';
 import { ask } from './ui/prompt.js';
 
 /** Which screen is up. */
 export type Screen = 'menu' | 'lobby' | 'play';
-
-const NAME_KEY = 'hostmesh-demo-name';
 
 /** The page's controller: owns the SDK connection and at most one session. */
 export class DemoApp {
@@ -36,11 +34,9 @@ export class DemoApp {
   private layer: (() => void) | undefined;
   private invite: (() => void) | undefined;
   private disposers: (() => void)[] = [];
-  private playerName: string;
+  private readonly name = new PlayerName();
 
-  constructor(private readonly overlay: HTMLElement, private readonly arena: ArenaGame) {
-    this.playerName = localStorage.getItem(NAME_KEY) || randomName();
-  }
+  constructor(private readonly overlay: HTMLElement, private readonly arena: ArenaGame) {}
 
   /** Shows the menu, with `error` on top and `code` in the join box. */
   showMenu(error?: ShownError, code?: string): void {
@@ -50,8 +46,8 @@ export class DemoApp {
       host: (c) => void this.host(c),
       join: (c) => void this.join(c),
       lobbies: () => this.net.lobbies(),
-      rename: (n) => { this.playerName = n.trim() || this.playerName; localStorage.setItem(NAME_KEY, this.playerName); },
-    }, { playerName: this.playerName, error, ...(code === undefined ? {} : { code }) });
+      rename: (n) => this.name.set(n),
+    }, { playerName: this.name.value, error, ...(code === undefined ? {} : { code }) });
   }
 
   /** Creates a lobby and enters it as host. */
@@ -59,7 +55,7 @@ export class DemoApp {
     this.menu?.busy('Creating a lobby…');
     try {
       const session = await this.net.host({
-        name: choice.lobbyName, maxPlayers: choice.maxPlayers, public: choice.isPublic, playerName: this.playerName,
+        name: choice.lobbyName, maxPlayers: choice.maxPlayers, public: choice.isPublic, playerName: this.name.value,
         tickRateHz: 30, ...(choice.password === undefined ? {} : { password: choice.password }),
       });
       this.enter(session, startHostLoop(session));
@@ -72,7 +68,7 @@ export class DemoApp {
   async join(code: string, password?: string): Promise<void> {
     this.menu?.busy(`Joining ${code.trim().toUpperCase()}…`);
     try {
-      this.enter(await this.net.join(code, { playerName: this.playerName, ...(password === undefined ? {} : { password }) }));
+      this.enter(await this.net.join(code, { playerName: this.name.value, ...(password === undefined ? {} : { password }) }));
     } catch (err) {
       if (err instanceof HostmeshError && err.code === 'BAD_PASSWORD') {
         const again = await ask(this.overlay, {
@@ -81,6 +77,7 @@ export class DemoApp {
           type: 'password', ok: 'Join',
         });
         if (again !== undefined) return this.join(code, again);
+        return this.showMenu(undefined, code); // cancelled: no error, the code stays in the box
       }
       this.showMenu(describeError(err), code);
     }
@@ -129,7 +126,11 @@ export class DemoApp {
   private toggleInvite(): void {
     if (this.invite) { this.invite(); this.invite = undefined; return; }
     if (!this.session) return;
-    this.invite = showInvite(this.overlay, this.session, { leave: () => this.leave(), close: () => this.toggleInvite() });
+    const loop = this.hostLoop;
+    this.invite = showInvite(this.overlay, this.session, {
+      leave: () => this.leave(), close: () => this.toggleInvite(),
+      ...(loop ? { lateJoin: { allowed: loop.game.lateJoin, set: (allowed: boolean) => loop.setLateJoin(allowed) } } : {}),
+    });
   }
 
   private exit(error: ShownError | undefined): void {

@@ -20,7 +20,7 @@ export interface DemoDebug {
   view(): State;
   /** Code of the last error shown on the menu. */
   lastError(): string | undefined;
-  /** The link conditioner's settings (what the dev panel set). */
+  /** The link conditioner's settings (what the devtools sliders set). */
   conditioner(): ConditionerSettings;
 }
 

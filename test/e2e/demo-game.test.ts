@@ -72,10 +72,10 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
         return Number(row?.getAttribute('data-score')) >= s;
       }, [bId, score] as const);
     }
-    await b.page.keyboard.press('n'); // network HUD
-    await waitInPage(b, 'the network HUD', () => document.querySelectorAll('[data-testid=hud-row]').length >= 1, null);
-    await b.page.keyboard.press('b'); // dev panel: the sliders drive the SDK's link conditioner
-    await b.page.fill('[data-testid=cond-latencyMs]', '150');
+    await b.page.keyboard.press('n'); // the SDK's devtools overlay: members, RTT graph, conditioner
+    await waitInPage(b, 'the devtools members', () => (document.querySelector('[data-hostmesh-devtools]')?.shadowRoot
+      ?.querySelectorAll('[data-testid=devtools-member]').length ?? 0) === 2, null);
+    await b.page.fill('[data-testid=cond-latencyMs]', '150'); // playwright's selectors pierce the open shadow root
     await b.page.fill('[data-testid=cond-lossPct]', '5');
     expect(await b.page.evaluate(() => __hostmeshDemo.conditioner())).toEqual({ latencyMs: 150, jitterMs: 0, lossPct: 5 });
     await screenshot(a.page, 'demo-play-host');

@@ -2,7 +2,7 @@
  * Drives the demo game (dist/public, served at `/`) in real Chromium through its DOM and its
  * read-only debug hook `window.__hostmeshDemo`.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { State } from '../../sdk/src/index.js';
 import type { DemoDebug } from '../../demo-game/src/debug-hook.js';
 import { watchErrors } from './browser.js';
@@ -12,9 +12,10 @@ export interface DemoPage { page: Page; errors: string[]; label: string }
 
 declare const __hostmeshDemo: DemoDebug;
 
-/** Opens the demo at `url` in a new page and waits until its menu or session screen is up. */
-export async function openDemo(browser: Browser, url: string, label: string): Promise<DemoPage> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+/** Opens the demo at `url` in a new page (its own browser context, or a tab of `browser` when it is a context) and waits until its menu or session screen is up. */
+export async function openDemo(browser: Browser | BrowserContext, url: string, label: string, viewport = { width: 1200, height: 760 }): Promise<DemoPage> {
+  const page = 'newContext' in browser ? await browser.newPage({ viewport }) : await browser.newPage();
+  await page.setViewportSize(viewport); // a context's pages take no options
   const errors = watchErrors(page, label);
   await page.goto(url);
   await page.waitForFunction(() => typeof (window as { __hostmeshDemo?: unknown }).__hostmeshDemo === 'object', null, { timeout: 15_000 });

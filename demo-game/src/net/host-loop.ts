@@ -14,6 +14,8 @@ export interface HostLoop {
   readonly game: HostGame;
   /** Starts play; `lateJoin` false turns away players who join afterwards. */
   start(lateJoin: boolean): void;
+  /** During play: reopens the lobby to newcomers (`true`) or closes it again. */
+  setLateJoin(lateJoin: boolean): Promise<void>;
   /** Stops the timer and every subscription. */
   stop(): void;
 }
@@ -46,6 +48,11 @@ export function startHostLoop(session: HostSession): HostLoop {
       // Closed lobbies turn newcomers away at the server (LOBBY_CLOSED) and leave the public list;
       // the kick above stays as the backstop for a join already admitted.
       if (!lateJoin) session.updateLobby({ open: false }).catch(() => { /* the kick still applies */ });
+    },
+    async setLateJoin(lateJoin) {
+      game.setLateJoin(lateJoin);
+      publish();
+      await session.updateLobby({ open: lateJoin });
     },
     stop() { for (const off of offs) off(); },
   };

@@ -1,6 +1,9 @@
-/** A player's avatar: a coloured disc with a facing notch, the name above, a crown on the host. */
+/**
+ * A player's avatar: a coloured disc with a facing notch, the name above (below near the top
+ * wall, shifted inwards near the side walls so it is never cut), a crown on the host.
+ */
 import Phaser from 'phaser';
-import { PLAYER_RADIUS, type PlayerEntity } from '../sim/arena.js';
+import { ARENA, PLAYER_RADIUS, type PlayerEntity } from '../sim/arena.js';
 
 /** Draws one player. */
 export class Avatar {
@@ -22,7 +25,11 @@ export class Avatar {
     this.root.setPosition(p.x, p.y);
     this.body.setRotation(p.angle);
     const key = `${p.name}|${p.color}`;
-    if (key === this.drawn) return;
+    if (key !== this.drawn) this.redraw(p, key);
+    this.placeLabel(p.x, p.y);
+  }
+
+  private redraw(p: PlayerEntity, key: string): void {
     this.drawn = key;
     this.label.setText(`${this.isHost ? '♛ ' : ''}${p.name}${this.isSelf ? ' (you)' : ''}`);
     this.label.setColor(this.isHost ? '#ffd66b' : '#ffffff');
@@ -31,6 +38,14 @@ export class Avatar {
     g.fillStyle(p.color, 1).fillCircle(0, 0, PLAYER_RADIUS);
     g.lineStyle(this.isSelf ? 4 : 2, 0xffffff, this.isSelf ? 0.95 : 0.5).strokeCircle(0, 0, PLAYER_RADIUS);
     g.fillStyle(0x0b1020, 0.8).fillTriangle(PLAYER_RADIUS - 2, 0, PLAYER_RADIUS - 11, -6, PLAYER_RADIUS - 11, 6);
+  }
+
+  /** Keeps the name inside the arena: below the disc near the top wall, shifted in at the sides. */
+  private placeLabel(x: number, y: number): void {
+    const margin = 4;
+    const half = this.label.width / 2;
+    const above = y - PLAYER_RADIUS - 16 - this.label.height >= margin;
+    this.label.setOrigin(0.5, above ? 1 : 0).setPosition(Math.max(margin + half - x, Math.min(ARENA.width - margin - half - x, 0)), above ? -PLAYER_RADIUS - 16 : PLAYER_RADIUS + 6);
   }
 
   /** Removes the avatar. */

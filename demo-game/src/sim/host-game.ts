@@ -71,6 +71,12 @@ export class HostGame {
     this.current = next;
   }
 
+  /** Lets newcomers join during play again, or stops them. */
+  setLateJoin(lateJoin: boolean): void {
+    const game = this.current[GAME_ID];
+    if (game) this.current = { ...this.current, [GAME_ID]: { ...game, lateJoin } };
+  }
+
   /** Applies one input of player `id` (ignored before the start); true when something changed. */
   input(id: string, raw: unknown): boolean {
     const before = asPlayer(this.current[id]);

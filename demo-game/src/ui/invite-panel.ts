@@ -15,6 +15,8 @@ export interface InviteHandlers {
   leave(): void;
   /** During play: close the panel. */
   close?: () => void;
+  /** Host during play: whether newcomers may join now, and how to change it (reopens a closed lobby). */
+  lateJoin?: { allowed: boolean; set(allowed: boolean): Promise<void> };
 }
 
 /** The shareable link that joins lobby `code` from this page's origin. */
@@ -53,6 +55,18 @@ export function showInvite(root: HTMLElement, session: Session, handlers: Invite
     actions.append(h('label', { class: 'check' }, late, ' Allow late joins'), startBtn);
   } else if (!handlers.close) {
     actions.append(h('p', { class: 'muted', 'data-testid': 'waiting' }, 'Waiting for the host to start…'));
+  }
+  if (handlers.lateJoin) {
+    const { set } = handlers.lateJoin;
+    const open = h('input', { id: 'reopen', 'data-testid': 'reopen', type: 'checkbox', checked: handlers.lateJoin.allowed });
+    const note = h('span', { class: 'muted small', 'data-testid': 'reopen-note' });
+    open.onchange = () => {
+      open.disabled = true;
+      set(open.checked).then(() => { note.textContent = open.checked ? 'Open: new players can join.' : 'Closed to new players.'; },
+        () => { note.textContent = 'Could not reach the server; try again.'; open.checked = !open.checked; })
+        .finally(() => { open.disabled = false; });
+    };
+    actions.append(h('label', { class: 'check' }, open, ' Let new players join'), note);
   }
   if (handlers.close) {
     const closeBtn = h('button', { class: 'secondary', type: 'button' }, 'Back to game');

@@ -36,9 +36,15 @@ export function errorBanner(error: ShownError): HTMLElement {
 /** Renders the menu into `root` (replacing its content). */
 export function showMenu(root: HTMLElement, handlers: MenuHandlers, options: MenuOptions): MenuHandle {
   const name = h('input', { id: 'player-name', 'data-testid': 'player-name', maxlength: 32, value: options.playerName, autocomplete: 'nickname' });
-  name.oninput = () => handlers.rename(name.value);
-
-  const lobbyName = h('input', { id: 'host-name', maxlength: 40, value: `${options.playerName}'s arena` });
+  const suggest = (player: string) => `${player.trim() || options.playerName}'s arena`;
+  const lobbyName = h('input', { id: 'host-name', 'data-testid': 'host-name', maxlength: 40, value: suggest(options.playerName) });
+  // The lobby name follows the player's name until the player edits it.
+  let suggested = lobbyName.value;
+  lobbyName.oninput = () => { suggested = ''; };
+  name.oninput = () => {
+    handlers.rename(name.value);
+    if (lobbyName.value === suggested) lobbyName.value = suggested = suggest(name.value);
+  };
   const maxPlayers = h('select', { id: 'host-max' }, ...[2, 3, 4, 6, 8].map((n) => h('option', { value: n, selected: n === 4 }, String(n))));
   const isPublic = h('input', { id: 'host-public', type: 'checkbox', checked: true });
   const password = h('input', { id: 'host-password', type: 'password', placeholder: 'none', autocomplete: 'new-password' });
@@ -96,9 +102,10 @@ export function showMenu(root: HTMLElement, handlers: MenuHandlers, options: Men
 }
 
 function lobbyRow(l: LobbyInfo, handlers: MenuHandlers): HTMLElement {
-  const join = h('button', { class: 'small', type: 'button', 'data-code': l.code }, 'Join');
+  const full = l.players >= l.maxPlayers;
+  const join = h('button', { class: 'small', type: 'button', 'data-code': l.code, disabled: full, title: full ? 'This lobby is full' : undefined }, full ? 'Full' : 'Join');
   join.onclick = () => handlers.join(l.code);
-  return h('li', { 'data-testid': 'lobby-row', 'data-code': l.code },
+  return h('li', { 'data-testid': 'lobby-row', 'data-code': l.code, 'data-full': full },
     h('span', { class: 'lobby-name' }, l.hasPassword ? '🔒 ' : '', l.name),
     h('code', {}, l.code), h('span', { class: 'muted' }, `${l.players}/${l.maxPlayers}`), join);
 }

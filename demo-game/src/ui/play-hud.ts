@@ -1,11 +1,11 @@
 /**
- * The in-game overlay: a top bar (code, role, buttons for invite, network HUD, dev panel,
- * leave), the scoreboard, and the keyboard shortcuts N (network HUD) and B (dev panel).
+ * The in-game overlay: a top bar (code, role, buttons for invite, network devtools, leave),
+ * the scoreboard, and the hostmesh devtools overlay (`hostmesh/devtools`: members, RTT graph,
+ * snapshot figures, link conditioner) on the N key or the Network button.
  */
 import type { Hostmesh, Session } from 'hostmesh';
-import { DevPanel } from './dev-panel.js';
+import { attachDevtools } from 'hostmesh/devtools';
 import { h } from './dom.js';
-import { NetHud } from './net-hud.js';
 import { renderScoreboard } from './scoreboard.js';
 
 /** What the overlay asks the app to do. */
@@ -18,10 +18,7 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     b.onclick = onclick;
     return b;
   };
-  const hudBox = h('div', { id: 'net-hud', 'data-testid': 'net-hud', class: 'panel hud', hidden: true });
-  const devBox = h('div', { id: 'dev-panel', 'data-testid': 'dev-panel', class: 'panel dev' });
-  const hud = new NetHud(hudBox, session);
-  const dev = new DevPanel(devBox, net.conditioner);
+  const devtools = attachDevtools(session, { conditioner: net.conditioner, hotkey: 'KeyN', position: 'top-left' });
   const board = h('div', { id: 'scoreboard', 'data-testid': 'scoreboard', class: 'panel scoreboard' });
   const bar = h('div', { id: 'topbar', class: 'topbar' },
     h('span', { class: 'brand' }, 'hostmesh ', h('span', { class: 'accent' }, 'arena')),
@@ -30,25 +27,17 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     h('span', { class: 'grow' }),
     h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move'),
     session.isHost ? button('Invite', 'invite-btn', handlers.invite) : null,
-    button('Network (N)', 'hud-btn', () => hud.toggle()),
-    button('Dev (B)', 'dev-btn', () => dev.toggle()),
+    button('Network (N)', 'hud-btn', () => devtools.toggle()),
     button('Leave', 'leave-btn', handlers.leave));
-  const layer = h('div', { class: 'play-layer', 'data-testid': 'play' }, bar, board, hudBox, devBox);
+  const layer = h('div', { class: 'play-layer', 'data-testid': 'play' }, bar, board);
   root.append(layer);
 
-  const onKey = (e: KeyboardEvent) => {
-    if (e.target instanceof HTMLInputElement || e.repeat) return;
-    if (e.code === 'KeyN') hud.toggle();
-    if (e.code === 'KeyB') dev.toggle();
-  };
-  window.addEventListener('keydown', onKey);
   const draw = () => { if (!session.isClosed) renderScoreboard(board, session.latestState(), session.selfId, session.hostId); };
   draw();
   const timer = setInterval(draw, 200);
   return () => {
     clearInterval(timer);
-    window.removeEventListener('keydown', onKey);
-    hud.dispose();
+    devtools.detach();
     layer.remove();
   };
 }

@@ -37,6 +37,7 @@ export class HostmeshError extends Error {
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
 
+  /** An error with `code`; `message` defaults to the code's advice. */
   constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
     super(message ?? ErrorAdvice[code], options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HostmeshError';

@@ -1,9 +1,22 @@
 /**
  * Installs the browser globals PeerJS needs in Node: WebRTC from @roamhq/wrtc, WebSocket from
  * ws, and a `location` (PeerJS reads `location.protocol`). Imported first by the node entry.
+ * Both packages are optional peer dependencies (a browser game never downloads them), so a
+ * missing one fails with the install line instead of a bare module-not-found.
  */
-import wrtc from '@roamhq/wrtc';
-import { WebSocket } from 'ws';
+import type * as Wrtc from '@roamhq/wrtc';
+import type * as Ws from 'ws';
+
+async function load<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    throw new Error(`hostmesh/node needs the optional packages @roamhq/wrtc and ws (${name} failed to load): npm install @roamhq/wrtc ws`, { cause: err });
+  }
+}
+
+const wrtc = (await load<{ default: typeof Wrtc }>('@roamhq/wrtc', () => import('@roamhq/wrtc'))).default;
+const { WebSocket } = await load<typeof Ws>('ws', () => import('ws'));
 
 const g = globalThis as Record<string, unknown>;
 g.RTCPeerConnection ??= wrtc.RTCPeerConnection;

@@ -13,17 +13,13 @@ import type { LinkChannels } from './channel.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
 import { Link, type LinkOptions } from './link.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState } from './network.js';
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 import { checkSignal } from './signal-guard.js';
 
 /** Events of a peer network. */
-export interface PeerNetworkEvents {
-  /** A remote peer connected to us and its link is ready; `metadata` is what it sent. */
-  link: [link: Link, metadata: unknown];
-  /** Signaling was lost for good (links already open keep working). */
-  disconnected: [error: HostmeshError];
-}
+export type PeerNetworkEvents = NetworkEvents;
 
 /** Options for opening a peer network. */
 export interface PeerNetworkOptions {
@@ -37,9 +33,6 @@ export interface PeerNetworkOptions {
   maxPendingLinks?: number;
 }
 
-/** Decides whether an incoming offer from `remoteId` (with its `metadata`) is worth answering. */
-export type OfferGate = (remoteId: string, metadata: unknown) => boolean;
-
 /** Signaling figures of a peer network. */
 export interface SignalingStats {
   /** Relayed signaling messages dropped: malformed, for no known connection, or over the pending cap. */
@@ -51,10 +44,11 @@ export interface SignalingStats {
 type PeerInternals = { _handleMessage(msg: unknown): void };
 
 /** Our endpoint on the signaling server, making and accepting links. */
-export class PeerNetwork extends Emitter<PeerNetworkEvents> {
+export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   /** Signaling figures. */
   readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
   private destroyed = false;
+  private lost = false;
   private gate: OfferGate = () => false;
   private pendingAccepts = 0;
 
@@ -62,6 +56,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
     super();
     guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
+    peer.on('open', () => { this.lost = false; }); // back after a reconnect
     peer.on('disconnected', () => {
       if (this.destroyed) return;
       // Signaling dropped: try once to get the same id back (links stay up meanwhile).
@@ -69,6 +64,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
     });
     peer.on('error', (err) => {
       if (!this.destroyed && (err.type === 'network' || err.type === 'server-error' || err.type === 'socket-error' || err.type === 'socket-closed')) {
+        this.lost = true;
         this.emit('disconnected', fromPeerError(err));
       }
     });
@@ -113,6 +109,13 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
   /** Sets the session's offer gate; until then every offer is refused. */
   setOfferGate(gate: OfferGate): void {
     this.gate = gate;
+  }
+
+  /** Where signaling stands. */
+  get signalingState(): SignalingState {
+    if (this.destroyed) return 'closed';
+    if (this.peer.open && !this.peer.disconnected) return 'open';
+    return this.lost ? 'lost' : 'reconnecting';
   }
 
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */

@@ -7,6 +7,9 @@ import type {
   ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, UpdateLobbyRequest,
 } from '../wire/lobby-api.js';
 
+/** The lobby service a session uses: LobbyClient over HTTP, or an in-memory one in tests. */
+export type LobbyApi = Pick<LobbyClient, 'config' | 'list' | 'create' | 'join' | 'update' | 'close'>;
+
 /** Talks to one hostmesh server's `/api`. */
 export class LobbyClient {
   /** Server base URL without a trailing slash. */

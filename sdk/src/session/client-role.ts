@@ -8,8 +8,8 @@
  */
 import { HostmeshError, isErrorCode } from '../core/errors.js';
 import type { Link } from '../link/link.js';
-import type { LobbyClient } from '../lobby/lobby-client.js';
-import type { PeerNetwork } from '../link/peer-network.js';
+import type { LobbyApi } from '../lobby/lobby-client.js';
+import type { Network } from '../link/network.js';
 import { isPlayerInfo, MAX_PLAYERS, type PlayerInfo } from './players.js';
 import { MsgType } from '../wire/protocol.js';
 import { Session } from './session.js';
@@ -37,7 +37,7 @@ export interface JoinInit {
 }
 
 /** Joins the lobby `code` over `net`; resolves with the session once the host welcomed us. */
-export async function joinSession(net: PeerNetwork, lobby: LobbyClient, init: JoinInit): Promise<Session> {
+export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit): Promise<Session> {
   const admission = await lobby.join(init.code, { peerId: net.id, ...(init.password === undefined ? {} : { password: init.password }) });
   let hostLink: Link;
   try {

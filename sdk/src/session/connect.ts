@@ -9,7 +9,8 @@ import { LinkConditioner, type ConditionerSettings } from '../link/conditioner.j
 import { budgetDefaults, type LinkBudgets } from '../link/rate-budget.js';
 import type { Schema } from '../snapshot/schema.js';
 import type { LobbyInfo, LobbyMeta } from '../wire/lobby-api.js';
-import { LobbyClient } from '../lobby/lobby-client.js';
+import { LobbyClient, type LobbyApi } from '../lobby/lobby-client.js';
+import type { Network } from '../link/network.js';
 import { PeerNetwork } from '../link/peer-network.js';
 import { cleanPlayerName } from './players.js';
 import { startHostRole, type HostControls } from './host-role.js';
@@ -89,6 +90,26 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     throw new HostmeshError('INVALID_ARGUMENT', 'connect(): pass the server URL, e.g. connect("http://127.0.0.1:9000").');
   }
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
+  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
+  return connectWith(opts, {
+    lobby,
+    openNetwork: async (link) => PeerNetwork.open(opts.server, await lobby.config(), {
+      connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+    }),
+  });
+}
+
+/** What a connection runs on: a lobby service and a way to open our network endpoint. */
+export interface Backend {
+  /** The lobby service (the server's HTTP API, or an in-memory one). */
+  lobby: LobbyApi;
+  /** Opens our endpoint; every session gets its own. */
+  openNetwork(link: Partial<LinkOptions>): Promise<Network>;
+}
+
+/** Internal: `connect` over any backend (hostmesh/testing passes an in-memory lobby and network). */
+export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportPolicy'>, backend: Backend): Hostmesh {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   const conditioner = new LinkConditioner({ settings: opts.conditioner ?? {} });
   const link: Partial<LinkOptions> = {
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
@@ -96,10 +117,8 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     conditioner,
     budgets: opts.peerBudgets === null ? null : { ...budgetDefaults, ...opts.peerBudgets },
   };
-  const lobby = new LobbyClient(opts.server, connectTimeoutMs);
-  const openNet = async () => PeerNetwork.open(opts.server, await lobby.config(), {
-    connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
-  });
+  const { lobby } = backend;
+  const openNet = () => backend.openNetwork(link);
 
   return {
     async host(options = {}) {

@@ -8,7 +8,7 @@
  */
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
-import type { LobbyClient } from '../lobby/lobby-client.js';
+import type { LobbyApi } from '../lobby/lobby-client.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { MsgType } from '../wire/protocol.js';
 import { Admission } from './admission.js';
@@ -24,7 +24,7 @@ const MAX_KNOCKING = 8;
 export interface HostRoleInit {
   hostSecret: string;
   maxPlayers: number;
-  lobby: LobbyClient;
+  lobby: LobbyApi;
   /** Time a joiner has to send JOIN after its link is ready, ms. */
   joinTimeoutMs: number;
   /** Snapshots per second. */

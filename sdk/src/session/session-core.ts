@@ -8,7 +8,7 @@
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
-import type { PeerNetwork } from '../link/peer-network.js';
+import type { Network } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import { MsgType } from '../wire/protocol.js';
 import type { ClientReplication } from './client-replication.js';
@@ -48,7 +48,7 @@ export class SessionCore implements ReplicationContext {
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   private cleanups: RoleCleanup[] = [];
 
-  constructor(readonly net: PeerNetwork, init: { code: string; hostId: string; players: PlayerInfo[] }) {
+  constructor(readonly net: Network, init: { code: string; hostId: string; players: PlayerInfo[] }) {
     this.code = init.code;
     this.selfId = net.id;
     this.hostIdValue = init.hostId;

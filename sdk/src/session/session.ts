@@ -33,7 +33,7 @@ export function sessionCore(session: Session): SessionCore {
 export class Session {
   readonly #core: SessionCore;
 
-  /** Made by `connect().host()` and `connect().join()`, not by games. */
+  /** Made by `connect().host()` and `connect().join()`, not by games. @internal */
   constructor(core: SessionCore) {
     this.#core = core;
     cores.set(this, core);

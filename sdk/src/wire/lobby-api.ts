@@ -27,6 +27,16 @@ export interface LobbyInfo {
   meta: LobbyMeta;
 }
 
+/** One STUN/TURN server as RTCPeerConnection takes it (declared here: Node projects have no DOM lib). */
+export interface IceServer {
+  /** `stun:` / `turn:` URL(s). */
+  urls: string | string[];
+  /** TURN username. */
+  username?: string;
+  /** TURN credential. */
+  credential?: string;
+}
+
 /** `GET /api/config` answer: what a client needs to reach signaling and peers. */
 export interface ClientConfig {
   /** Server protocol version; equals PROTOCOL_VERSION. */
@@ -36,7 +46,7 @@ export interface ClientConfig {
   /** PeerServer key. */
   peerKey: string;
   /** ICE servers to use (STUN/TURN), TURN with short-lived credentials; empty by default. */
-  iceServers: RTCIceServer[];
+  iceServers: IceServer[];
 }
 
 /** `POST /api/lobbies` body. */

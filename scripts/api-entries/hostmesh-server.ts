@@ -1,0 +1,5 @@
+/**
+ * `hostmesh/server`: the server.
+ * @module hostmesh/server
+ */
+export * from '../../server/src/index.js';

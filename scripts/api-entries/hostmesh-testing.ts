@@ -1,0 +1,5 @@
+/**
+ * `hostmesh/testing`: in-memory sessions for tests.
+ * @module hostmesh/testing
+ */
+export * from '../../sdk/src/testing.js';

@@ -1,0 +1,37 @@
+/**
+ * What a session needs from the network under it: our id, outgoing links to other members,
+ * incoming links, and the state of signaling. PeerNetwork (PeerJS + WebRTC) is the real one;
+ * MemoryNetwork (hostmesh/testing) runs sessions in one process without WebRTC or a server.
+ */
+import type { HostmeshError } from '../core/errors.js';
+import type { Link } from './link.js';
+
+/** Events of a network. */
+export interface NetworkEvents {
+  /** A remote peer connected to us and its link is ready; `metadata` is what it sent. */
+  link: [link: Link, metadata: unknown];
+  /** Signaling was lost for good (links already open keep working). */
+  disconnected: [error: HostmeshError];
+}
+
+/** Where signaling stands: 'open'; 'reconnecting' after a drop; 'lost' for good; 'closed' after destroy. */
+export type SignalingState = 'open' | 'reconnecting' | 'lost' | 'closed';
+
+/** Decides whether an incoming offer from `remoteId` (with its `metadata`) is worth answering. */
+export type OfferGate = (remoteId: string, metadata: unknown) => boolean;
+
+/** Our endpoint: makes and accepts links to other members. */
+export interface Network {
+  /** Our id (the player id). */
+  readonly id: string;
+  /** Where signaling stands. */
+  readonly signalingState: SignalingState;
+  /** Subscribes to an event; returns an unsubscribe function. */
+  on<K extends keyof NetworkEvents>(event: K, cb: (...args: NetworkEvents[K]) => void): () => void;
+  /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
+  connect(remoteId: string, metadata: unknown): Promise<Link>;
+  /** Sets the session's offer gate: offers it refuses get no answer and no link. Until set, every offer is refused. */
+  setOfferGate(gate: OfferGate): void;
+  /** Leaves signaling and closes every link. */
+  destroy(): void;
+}

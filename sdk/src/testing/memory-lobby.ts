@@ -1,0 +1,92 @@
+/**
+ * An in-memory lobby service with the server's admission rules (capacity, open, password,
+ * codes that forgive case, spaces and dashes) and real signed tickets, so the host role admits
+ * joiners exactly as it does behind a hostmesh server. Codes and secrets are deterministic.
+ */
+import { HostmeshError } from '../core/errors.js';
+import { signTicket } from '../lobby/ticket.js';
+import type { LobbyApi } from '../lobby/lobby-client.js';
+import { PROTOCOL_VERSION } from '../wire/protocol.js';
+import type {
+  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, UpdateLobbyRequest,
+} from '../wire/lobby-api.js';
+
+interface Entry { info: LobbyInfo; password: string | undefined; hostSecret: string; hostPeerId: string }
+
+/** How long a ticket admits its joiner, ms (the server's figure). */
+const TICKET_TTL_MS = 60_000;
+
+/** Lobbies held in memory for one test network. */
+export class MemoryLobby implements LobbyApi {
+  private readonly lobbies = new Map<string, Entry>();
+  private created = 0;
+
+  /** Every lobby, public or not (for assertions). */
+  all(): LobbyInfo[] {
+    return [...this.lobbies.values()].map((e) => ({ ...e.info, meta: { ...e.info.meta } }));
+  }
+
+  /** The configuration a client would get (unused in memory, kept for the LobbyApi shape). */
+  async config(): Promise<ClientConfig> {
+    return { protocolVersion: PROTOCOL_VERSION, peerPath: '', peerKey: '', iceServers: [] };
+  }
+
+  /** Public lobbies that accept players. */
+  async list(): Promise<LobbyInfo[]> {
+    return this.all().filter((l) => l.public && l.open);
+  }
+
+  /** Creates a lobby; invalid options are BAD_REQUEST, as at the server. */
+  async create(body: CreateLobbyRequest): Promise<CreateLobbyResponse> {
+    if (!Number.isInteger(body.maxPlayers) || body.maxPlayers < 2 || body.maxPlayers > 64) {
+      throw new HostmeshError('BAD_REQUEST', 'maxPlayers must be an integer from 2 to 64.');
+    }
+    if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 64) {
+      throw new HostmeshError('BAD_REQUEST', 'name must be 1 to 64 characters.');
+    }
+    const n = ++this.created;
+    const code = `T${n.toString(32).toUpperCase().padStart(5, '0')}`;
+    const info: LobbyInfo = {
+      code, name: body.name, players: 1, maxPlayers: body.maxPlayers, public: body.public, open: true,
+      hasPassword: body.password !== undefined && body.password !== '', meta: { ...(body.meta ?? {}) },
+    };
+    const hostSecret = `memory-host-secret-${n}`;
+    this.lobbies.set(code, { info, password: info.hasPassword ? body.password : undefined, hostSecret, hostPeerId: body.hostPeerId });
+    return { lobby: { ...info }, hostSecret };
+  }
+
+  /** Admission: LOBBY_NOT_FOUND, LOBBY_CLOSED, BAD_PASSWORD, LOBBY_FULL, or a signed ticket. */
+  async join(code: string, body: JoinLobbyRequest): Promise<JoinLobbyResponse> {
+    const entry = this.lobbies.get(normalize(code));
+    if (!entry) throw new HostmeshError('LOBBY_NOT_FOUND');
+    if (!entry.info.open) throw new HostmeshError('LOBBY_CLOSED');
+    if (entry.password !== undefined && body.password !== entry.password) throw new HostmeshError('BAD_PASSWORD');
+    if (entry.info.players >= entry.info.maxPlayers) throw new HostmeshError('LOBBY_FULL');
+    const ticket = signTicket(entry.hostSecret, entry.info.code, body.peerId, Date.now() + TICKET_TTL_MS);
+    return { lobby: { ...entry.info }, hostPeerId: entry.hostPeerId, ticket };
+  }
+
+  /** Host update (player count, open, name, meta); UNAUTHORIZED with another secret. */
+  async update(code: string, hostSecret: string, body: UpdateLobbyRequest): Promise<LobbyInfo> {
+    const entry = this.owned(code, hostSecret);
+    entry.info = { ...entry.info, ...body, meta: { ...(body.meta ?? entry.info.meta) } };
+    return { ...entry.info };
+  }
+
+  /** Deletes a lobby as its host. */
+  async close(code: string, hostSecret: string): Promise<void> {
+    this.owned(code, hostSecret);
+    this.lobbies.delete(normalize(code));
+  }
+
+  private owned(code: string, hostSecret: string): Entry {
+    const entry = this.lobbies.get(normalize(code));
+    if (!entry) throw new HostmeshError('LOBBY_NOT_FOUND');
+    if (entry.hostSecret !== hostSecret) throw new HostmeshError('UNAUTHORIZED');
+    return entry;
+  }
+}
+
+function normalize(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
+}

@@ -1,0 +1,124 @@
+/**
+ * In-memory networks: a hub that plays the signaling server, and one MemoryNetwork endpoint
+ * per session, making Links over in-memory channel pairs (link/memory-channel.ts) instead of
+ * WebRTC. Each link still runs the real handshake, heartbeat, codec and conditioner; the hub
+ * can freeze a player (its sends vanish, nobody is told: the heartbeat must notice) or cut its
+ * links (both ends see them close), for fault tests.
+ */
+import { Emitter } from '../core/emitter.js';
+import { HostmeshError } from '../core/errors.js';
+import { Link, type LinkOptions } from '../link/link.js';
+import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../link/memory-channel.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState } from '../link/network.js';
+
+/** The in-memory signaling server: endpoints by id, and the channels between them. */
+export class MemoryHub {
+  private readonly endpoints = new Map<string, MemoryNetwork>();
+  private readonly ends = new Map<string, Set<MemoryLinkChannels>>();
+  private count = 0;
+
+  constructor(private readonly channel: Partial<MemoryChannelOptions> = {}) {}
+
+  /** Opens an endpoint with the next id (`p1`, `p2`, ...). */
+  open(link: Partial<LinkOptions>): MemoryNetwork {
+    const net = new MemoryNetwork(`p${++this.count}`, this, link);
+    this.endpoints.set(net.id, net);
+    return net;
+  }
+
+  /** Ids of the open endpoints. */
+  ids(): string[] {
+    return [...this.endpoints.keys()];
+  }
+
+  /** Makes a link from `from` to `toId`; the other end is offered to `toId` with `metadata`. */
+  connect(from: MemoryNetwork, toId: string, metadata: unknown): Promise<Link> {
+    const to = this.endpoints.get(toId);
+    if (!to) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `No player ${toId} on this test network.`));
+    // A real network drops a refused offer and the caller times out; here it is refused at once.
+    if (!to.admits(from.id, metadata)) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `Player ${toId} refused the connection from ${from.id}.`));
+    const pair = memoryChannelPair(this.channel);
+    this.track(from.id, pair.a);
+    this.track(toId, pair.b);
+    const outgoing = new Link(toId, pair.a, from.linkOptions);
+    to.offer(new Link(from.id, pair.b, to.linkOptions), metadata);
+    return outgoing.whenReady().then(() => outgoing);
+  }
+
+  /** Player `id`'s sends vanish from now on, with no close event anywhere (a frozen tab). */
+  freeze(id: string): void {
+    for (const end of this.ends.get(id) ?? []) end.silence();
+  }
+
+  /** Closes every link of player `id` (both ends see it close), as a dropped connection. */
+  cut(id: string): void {
+    for (const end of this.ends.get(id) ?? []) end.dispose();
+  }
+
+  /** Forgets endpoint `id` (it was destroyed). */
+  remove(id: string): void {
+    this.endpoints.delete(id);
+    this.ends.delete(id);
+  }
+
+  private track(id: string, end: MemoryLinkChannels): void {
+    let set = this.ends.get(id);
+    if (!set) this.ends.set(id, (set = new Set()));
+    set.add(end);
+  }
+}
+
+/** One session's endpoint on a MemoryHub. */
+export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
+  private readonly links = new Set<Link>();
+  private destroyed = false;
+  private gate: OfferGate = () => false;
+
+  constructor(readonly id: string, private readonly hub: MemoryHub, readonly linkOptions: Partial<LinkOptions>) {
+    super();
+  }
+
+  /** 'open' until destroyed. */
+  get signalingState(): SignalingState {
+    return this.destroyed ? 'closed' : 'open';
+  }
+
+  /** Opens a link to `remoteId`; resolves when its handshake completed. */
+  async connect(remoteId: string, metadata: unknown): Promise<Link> {
+    if (this.destroyed) throw new HostmeshError('SESSION_CLOSED');
+    const link = await this.hub.connect(this, remoteId, metadata);
+    this.keep(link);
+    return link;
+  }
+
+  /** Sets the session's offer gate. */
+  setOfferGate(gate: OfferGate): void {
+    this.gate = gate;
+  }
+
+  /** Called by the hub: whether this endpoint answers an offer. */
+  admits(fromId: string, metadata: unknown): boolean {
+    try { return !this.destroyed && this.gate(fromId, metadata); } catch { return false; }
+  }
+
+  /** Called by the hub: an incoming link, announced once ready. */
+  offer(link: Link, metadata: unknown): void {
+    if (this.destroyed) { link.close('local'); return; }
+    this.keep(link);
+    link.whenReady().then(() => { if (!this.destroyed) this.emit('link', link, metadata); }, () => { /* closed during handshake */ });
+  }
+
+  /** Leaves the hub and closes every link. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.hub.remove(this.id);
+    for (const link of this.links) link.close('local');
+    this.clear();
+  }
+
+  private keep(link: Link): void {
+    this.links.add(link);
+    link.on('close', () => this.links.delete(link));
+  }
+}
