@@ -104,6 +104,7 @@ export function connect(server: string | ConnectOptions): Hostmesh {
           maxPlayers,
           public: options.public ?? false,
           hostPeerId: net.id,
+          hostPeerToken: net.token,
           ...(options.password === undefined ? {} : { password: options.password }),
           ...(options.meta === undefined ? {} : { meta: options.meta }),
         });

@@ -35,7 +35,7 @@ export interface PeerNetworkOptions {
 export class PeerNetwork extends Emitter<PeerNetworkEvents> {
   private destroyed = false;
 
-  private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions) {
+  private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions, /** Our signaling token: proves our id to the lobby API. */ readonly token: string) {
     super();
     peer.on('connection', (conn) => this.accept(conn));
     peer.on('disconnected', () => {
@@ -57,13 +57,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
     if (!PeerCtor) throw new HostmeshError('SERVER_UNREACHABLE', 'PeerJS failed to load. Reinstall dependencies.');
     const url = new URL(serverUrl);
     const secure = url.protocol === 'https:';
+    const token = randomToken();
     const peer = new PeerCtor({
       host: url.hostname,
       port: Number(url.port) || (secure ? 443 : 80),
       path: config.peerPath,
       key: config.peerKey,
       secure,
-      token: randomToken(),
+      token,
       debug: 0,
       config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
     });
@@ -73,7 +74,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> {
       peer.once('open', () => { clearTimeout(timer); resolve(); });
       peer.once('error', (err) => fail(fromPeerError(err)));
     });
-    return new PeerNetwork(peer, opts);
+    return new PeerNetwork(peer, opts, token);
   }
 
   /** Our signaling id (the player id). */

@@ -4,7 +4,8 @@
  * Each key (an IP address) owns a bucket of `ratePerMinute` tokens that refills continuously
  * at `ratePerMinute` per 60 s. A request takes one token; an empty bucket refuses and says how
  * long until the next token. Full buckets carry no information, so they are dropped when the
- * map grows, which bounds memory under many distinct keys.
+ * map grows; past `maxKeys` (many addresses, each still counting) the oldest key is forgotten,
+ * so memory stays bounded whatever the number of addresses.
  */
 
 /** Outcome of one `take`. */
@@ -21,11 +22,13 @@ const SWEEP_AT_KEYS = 10_000;
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
+  private sweepAt = SWEEP_AT_KEYS;
 
   /** `ratePerMinute` tokens per key per minute; `now` returns milliseconds. */
   constructor(
     private readonly ratePerMinute: number,
     private readonly now: () => number = Date.now,
+    private readonly maxKeys = 100_000,
   ) {
     this.perMs = ratePerMinute / 60_000;
   }
@@ -49,7 +52,15 @@ export class RateLimiter {
   private refill(key: string, now: number): Bucket {
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
-      if (this.buckets.size >= SWEEP_AT_KEYS) this.sweep(now);
+      if (this.buckets.size >= this.sweepAt) {
+        this.sweep(now);
+        // Amortised: the next sweep waits until the map has doubled again.
+        this.sweepAt = Math.max(SWEEP_AT_KEYS, this.buckets.size * 2);
+      }
+      if (this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next();
+        if (oldest.done !== true) this.buckets.delete(oldest.value);
+      }
       bucket = { tokens: this.ratePerMinute, updatedMs: now };
       this.buckets.set(key, bucket);
       return bucket;
@@ -58,6 +69,14 @@ export class RateLimiter {
     bucket.tokens = Math.min(this.ratePerMinute, bucket.tokens + elapsed * this.perMs);
     bucket.updatedMs = now;
     return bucket;
+  }
+
+  /** Whether `key` could take `cost` tokens now, without taking them. */
+  check(key: string, cost = 1): RateDecision {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return cost <= this.ratePerMinute ? { ok: true } : { ok: false, retryAfterMs: Number.POSITIVE_INFINITY };
+    const tokens = Math.min(this.ratePerMinute, bucket.tokens + Math.max(0, this.now() - bucket.updatedMs) * this.perMs);
+    return tokens >= cost ? { ok: true } : { ok: false, retryAfterMs: Math.ceil((cost - tokens) / this.perMs) };
   }
 
   private sweep(now: number): void {
