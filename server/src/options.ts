@@ -69,8 +69,10 @@ export interface ServerOptions {
   maxSignalingFrameBytes?: number | undefined;
   /** Signaling messages one socket may send per second before it is closed. Default: 200. */
   maxSignalingMessagesPerSecond?: number | undefined;
-  /** Signaling bytes one socket may send per second (bursts up to 4 frames) before it is closed. Default: 65536. */
+  /** Signaling bytes one socket may send per second (bursts of 2 s or 2 frames) before it is closed. Default: 65536. */
   maxSignalingBytesPerSecond?: number | undefined;
+  /** Signaling bytes one address may send per second over all its sockets (bursts of 2 s). Default: 262144. */
+  maxSignalingBytesPerSecondPerIp?: number | undefined;
   /** Bytes waiting to go to one signaling socket before it is dropped (it is not reading). Default: 262144. */
   maxSignalingSendBufferBytes?: number | undefined;
   /** Bytes of signaling queued for ids that are not connected, all ids together (64 KiB per id). Default: 4194304. */
@@ -117,6 +119,7 @@ export const defaults = {
   maxSignalingFrameBytes: MAX_SIGNALING_FRAME_BYTES,
   maxSignalingMessagesPerSecond: 200,
   maxSignalingBytesPerSecond: 65_536,
+  maxSignalingBytesPerSecondPerIp: 262_144,
   maxSignalingSendBufferBytes: 262_144,
   maxUndeliveredBytes: 4 * 1024 * 1024,
   idReservationMs: 300_000,
@@ -157,6 +160,7 @@ export interface ResolvedOptions {
   maxSignalingFrameBytes: number;
   maxSignalingMessagesPerSecond: number;
   maxSignalingBytesPerSecond: number;
+  maxSignalingBytesPerSecondPerIp: number;
   maxSignalingSendBufferBytes: number;
   maxUndeliveredBytes: number;
   idReservationMs: number;
@@ -220,6 +224,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxSignalingFrameBytes: positive('maxSignalingFrameBytes', options.maxSignalingFrameBytes, defaults.maxSignalingFrameBytes, 256),
     maxSignalingMessagesPerSecond: positive('maxSignalingMessagesPerSecond', options.maxSignalingMessagesPerSecond, defaults.maxSignalingMessagesPerSecond),
     maxSignalingBytesPerSecond: positive('maxSignalingBytesPerSecond', options.maxSignalingBytesPerSecond, defaults.maxSignalingBytesPerSecond, 1024),
+    maxSignalingBytesPerSecondPerIp: positive('maxSignalingBytesPerSecondPerIp', options.maxSignalingBytesPerSecondPerIp, defaults.maxSignalingBytesPerSecondPerIp, 1024),
     maxSignalingSendBufferBytes: positive('maxSignalingSendBufferBytes', options.maxSignalingSendBufferBytes, defaults.maxSignalingSendBufferBytes, 1024),
     maxUndeliveredBytes: positive('maxUndeliveredBytes', options.maxUndeliveredBytes, defaults.maxUndeliveredBytes, 0),
     idReservationMs: positive('idReservationMs', options.idReservationMs, defaults.idReservationMs, 0),

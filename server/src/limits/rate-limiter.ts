@@ -22,15 +22,18 @@ const SWEEP_AT_KEYS = 10_000;
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
+  private readonly capacity: number;
   private sweepAt = SWEEP_AT_KEYS;
 
-  /** `ratePerMinute` tokens per key per minute; `now` returns milliseconds. */
+  /** `ratePerMinute` tokens per key per minute, at most `burst` (default: a minute's worth) at once; `now` returns milliseconds. */
   constructor(
-    private readonly ratePerMinute: number,
+    ratePerMinute: number,
     private readonly now: () => number = Date.now,
     private readonly maxKeys = 100_000,
+    burst = ratePerMinute,
   ) {
     this.perMs = ratePerMinute / 60_000;
+    this.capacity = burst;
   }
 
   /** Takes `cost` tokens from `key`'s bucket, or refuses with the wait until it could. */
@@ -61,12 +64,12 @@ export class RateLimiter {
         const oldest = this.buckets.keys().next();
         if (oldest.done !== true) this.buckets.delete(oldest.value);
       }
-      bucket = { tokens: this.ratePerMinute, updatedMs: now };
+      bucket = { tokens: this.capacity, updatedMs: now };
       this.buckets.set(key, bucket);
       return bucket;
     }
     const elapsed = Math.max(0, now - bucket.updatedMs);
-    bucket.tokens = Math.min(this.ratePerMinute, bucket.tokens + elapsed * this.perMs);
+    bucket.tokens = Math.min(this.capacity, bucket.tokens + elapsed * this.perMs);
     bucket.updatedMs = now;
     return bucket;
   }
@@ -74,14 +77,14 @@ export class RateLimiter {
   /** Whether `key` could take `cost` tokens now, without taking them. */
   check(key: string, cost = 1): RateDecision {
     const bucket = this.buckets.get(key);
-    if (bucket === undefined) return cost <= this.ratePerMinute ? { ok: true } : { ok: false, retryAfterMs: Number.POSITIVE_INFINITY };
-    const tokens = Math.min(this.ratePerMinute, bucket.tokens + Math.max(0, this.now() - bucket.updatedMs) * this.perMs);
+    if (bucket === undefined) return cost <= this.capacity ? { ok: true } : { ok: false, retryAfterMs: Number.POSITIVE_INFINITY };
+    const tokens = Math.min(this.capacity, bucket.tokens + Math.max(0, this.now() - bucket.updatedMs) * this.perMs);
     return tokens >= cost ? { ok: true } : { ok: false, retryAfterMs: Math.ceil((cost - tokens) / this.perMs) };
   }
 
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + (now - bucket.updatedMs) * this.perMs >= this.ratePerMinute) this.buckets.delete(key);
+      if (bucket.tokens + (now - bucket.updatedMs) * this.perMs >= this.capacity) this.buckets.delete(key);
     }
   }
 }

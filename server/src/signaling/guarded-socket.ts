@@ -23,15 +23,22 @@ export interface SocketLimits {
 
 /** What the guard hears from one socket. */
 export interface SocketHooks {
+  /** A frame of `bytes` arrived, before it is parsed; a reason refuses it (and closes the socket). */
+  spend(bytes: number): string | undefined;
   /** An accepted frame; false drops it silently (e.g. no room to queue it for an absent id). */
   accept(verdict: Extract<FrameVerdict, { ok: true }>, bytes: number): boolean;
   /** The socket broke a rule and is being closed. */
   refused(reason: string): void;
 }
 
-/** Sends a PeerJS-format message (`ERROR` by default), closes the socket, and cuts it off 1 s later if it does not close. */
+/**
+ * Sends a PeerJS-format message (`ERROR` by default), stops reading from the socket (a flooder's
+ * frames already on the way are not parsed: one socket once pushed 1 GB after its refusal),
+ * closes it, and cuts it off 1 s later if it has not closed.
+ */
 export function refuseSocket(socket: WebSocket, msg: string, type = 'ERROR', code = 1008): void {
   try {
+    socket.pause();
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type, payload: { msg } }));
     if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(code, type);
   } catch {
@@ -93,6 +100,8 @@ export class GuardedSocket extends WebSocket {
     if (!this.bytes!.take(bytes)) {
       return this.refuse(`Too many signaling bytes (limit ${this.limits.maxBytesPerSecond} per second). Send smaller messages and reconnect.`);
     }
+    const overBudget = this.hooks.spend(bytes);
+    if (overBudget !== undefined) return this.refuse(overBudget);
     const verdict = checkSignalingFrame(data as Buffer, isBinary);
     if (!verdict.ok) return this.refuse(verdict.reason);
     if (!this.hooks.accept(verdict, bytes)) return false;

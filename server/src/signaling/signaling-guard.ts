@@ -31,12 +31,17 @@ export interface GuardLimits extends SocketLimits {
   maxConnections: number;
   /** Socket openings per address per minute. */
   connectsPerMinute: number;
+  /** Incoming signaling bytes per address per second, all its sockets together. */
+  maxBytesPerSecondPerIp: number;
   idReservationMs: number;
   /** Reservations one address may hold. */
   maxReservationsPerIp: number;
   undelivered: UndeliveredLimits;
   proxied: boolean;
 }
+
+/** Sockets one address may open at once before the per-minute connect rate applies. */
+export const CONNECT_BURST = 32;
 
 /** Per-server signaling hardening state. */
 export class SignalingGuard {
@@ -47,12 +52,15 @@ export class SignalingGuard {
   private readonly sockets = new FairShare<string, GuardedSocket>();
   private readonly live = new Map<string, string>();
   private readonly connects: RateLimiter;
+  private readonly bytesPerAddress: RateLimiter;
   private readonly servers: WebSocketServer[] = [];
 
   constructor(private readonly limits: GuardLimits, private readonly log: Logger) {
     this.reservations = new IdReservations(limits.idReservationMs, Date.now, { maxPerAddress: limits.maxReservationsPerIp });
     this.undelivered = new UndeliveredLedger(limits.undelivered);
-    this.connects = new RateLimiter(limits.connectsPerMinute);
+    // At most CONNECT_BURST sockets at once per address, then the per-minute rate.
+    this.connects = new RateLimiter(limits.connectsPerMinute, Date.now, 100_000, Math.min(CONNECT_BURST, limits.connectsPerMinute));
+    this.bytesPerAddress = new RateLimiter(limits.maxBytesPerSecondPerIp * 60, Date.now, 100_000, limits.maxBytesPerSecondPerIp * 2);
   }
 
   /** The `createWebSocketServer` option for PeerServer. */
@@ -143,6 +151,8 @@ export class SignalingGuard {
     this.sockets.add(address, socket);
     socket.once('close', () => this.sockets.remove(address, socket));
     socket.arm(address, this.limits, {
+      spend: (bytes) => (this.bytesPerAddress.take(address, bytes).ok ? undefined
+        : `Your address sends too many signaling bytes (limit ${this.limits.maxBytesPerSecondPerIp} per second over all its sockets). Slow down and reconnect.`),
       accept: (verdict, bytes) => {
         if (verdict.dst === null || this.live.has(verdict.dst) || this.undelivered.admit(verdict.dst, bytes)) return true;
         this.log(`signaling: dropped a ${bytes}-byte message from ${ip} to absent id ${verdict.dst} (queue caps)`);
