@@ -33,6 +33,8 @@ export interface ServerOptions {
   maxSignalingConnections?: number | undefined;
   /** Signaling WebSockets one address may open per minute. Default: 120. */
   signalingConnectsPerMinute?: number | undefined;
+  /** Signaling WebSockets one address may open at once before the per-minute rate applies. Default: 32. */
+  signalingConnectBurst?: number | undefined;
   /** TCP connections (HTTP and WebSocket) per client address; off when `proxied`. Default: 64. */
   maxHttpConnectionsPerIp?: number | undefined;
   /** TCP connections in all; when full, a newcomer displaces the oldest of the address holding the most. Default: 10000. */
@@ -100,6 +102,7 @@ export const defaults = {
   maxConnectionsPerIp: 16,
   maxSignalingConnections: 5000,
   signalingConnectsPerMinute: 120,
+  signalingConnectBurst: 32,
   maxHttpConnectionsPerIp: 64,
   maxHttpConnections: 10_000,
   headersTimeoutMs: 10_000,
@@ -141,6 +144,7 @@ export interface ResolvedOptions {
   maxConnectionsPerIp: number;
   maxSignalingConnections: number;
   signalingConnectsPerMinute: number;
+  signalingConnectBurst: number;
   maxHttpConnectionsPerIp: number;
   maxHttpConnections: number;
   headersTimeoutMs: number;
@@ -205,6 +209,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxConnectionsPerIp: positive('maxConnectionsPerIp', options.maxConnectionsPerIp, defaults.maxConnectionsPerIp),
     maxSignalingConnections: positive('maxSignalingConnections', options.maxSignalingConnections, defaults.maxSignalingConnections),
     signalingConnectsPerMinute: positive('signalingConnectsPerMinute', options.signalingConnectsPerMinute, defaults.signalingConnectsPerMinute),
+    signalingConnectBurst: positive('signalingConnectBurst', options.signalingConnectBurst, defaults.signalingConnectBurst),
     maxHttpConnectionsPerIp: positive('maxHttpConnectionsPerIp', options.maxHttpConnectionsPerIp, defaults.maxHttpConnectionsPerIp),
     maxHttpConnections: positive('maxHttpConnections', options.maxHttpConnections, defaults.maxHttpConnections),
     headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs, defaults.headersTimeoutMs, 100),

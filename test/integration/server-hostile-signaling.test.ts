@@ -126,7 +126,7 @@ describe('peer-id takeover through the query', () => {
 
 describe('reservations that churn', () => {
   it("100s of connect/disconnect cycles from other addresses do not push out a victim's reservation", async () => {
-    const srv = await startServer({ port: 0, maxReservationsPerIp: 5, signalingConnectsPerMinute: 10_000 });
+    const srv = await startServer({ port: 0, maxReservationsPerIp: 5, signalingConnectsPerMinute: 10_000, signalingConnectBurst: 10_000 });
     try {
       const victim = await connectRawPeer(srv.url, randomPeerId('victim'), 'owner-token', { localAddress: '127.0.0.2' });
       await closeAll([victim]);
@@ -145,16 +145,18 @@ describe('reservations that churn', () => {
   });
 
   it('one address opening sockets in a loop is slowed by the connect rate', async () => {
-    const srv = await startServer({ port: 0, signalingConnectsPerMinute: 20 });
+    const srv = await startServer({ port: 0, signalingConnectsPerMinute: 20, signalingConnectBurst: 20 });
     try {
       const answers: string[] = [];
       for (let i = 0; i < 25; i++) {
         const { peer, type, msg } = await firstAnswer(srv.url, signalingUrl(srv.url, randomPeerId(), 't'), '127.0.0.9');
         answers.push(type === 'OPEN' ? 'OPEN' : msg);
-        peer.ws.close();
+        peer.ws.terminate();
         await peer.closed;
       }
-      expect(answers.filter((a) => a === 'OPEN').length).toBe(20);
+      // 20 at once, and at most one more from the refill (one every 3 s) while the loop runs.
+      expect(answers.filter((a) => a === 'OPEN').length).toBeGreaterThanOrEqual(20);
+      expect(answers.filter((a) => a === 'OPEN').length).toBeLessThanOrEqual(21);
       expect(answers.at(-1)).toMatch(/per minute/);
       const other = await connectRawPeer(srv.url, undefined, undefined, { localAddress: '127.0.0.10' });
       await closeAll([other]);
@@ -190,7 +192,7 @@ describe('host-id proof', () => {
 
 describe('caps that keep room for newcomers', () => {
   it('an attacker holding every signaling place from 25 addresses cannot keep honest newcomers out', async () => {
-    const srv = await startServer({ port: 0, maxSignalingConnections: 100, maxConnectionsPerIp: 8, signalingConnectsPerMinute: 10_000 });
+    const srv = await startServer({ port: 0, maxSignalingConnections: 100, maxConnectionsPerIp: 8, signalingConnectsPerMinute: 10_000, signalingConnectBurst: 10_000 });
     try {
       const attackers: RawPeer[] = [];
       for (let i = 0; i < 25 * 8; i++) {

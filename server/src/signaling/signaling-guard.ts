@@ -31,6 +31,8 @@ export interface GuardLimits extends SocketLimits {
   maxConnections: number;
   /** Socket openings per address per minute. */
   connectsPerMinute: number;
+  /** Socket openings per address at once. */
+  connectBurst: number;
   /** Incoming signaling bytes per address per second, all its sockets together. */
   maxBytesPerSecondPerIp: number;
   idReservationMs: number;
@@ -39,9 +41,6 @@ export interface GuardLimits extends SocketLimits {
   undelivered: UndeliveredLimits;
   proxied: boolean;
 }
-
-/** Sockets one address may open at once before the per-minute connect rate applies. */
-export const CONNECT_BURST = 32;
 
 /** Per-server signaling hardening state. */
 export class SignalingGuard {
@@ -58,8 +57,7 @@ export class SignalingGuard {
   constructor(private readonly limits: GuardLimits, private readonly log: Logger) {
     this.reservations = new IdReservations(limits.idReservationMs, Date.now, { maxPerAddress: limits.maxReservationsPerIp });
     this.undelivered = new UndeliveredLedger(limits.undelivered);
-    // At most CONNECT_BURST sockets at once per address, then the per-minute rate.
-    this.connects = new RateLimiter(limits.connectsPerMinute, Date.now, 100_000, Math.min(CONNECT_BURST, limits.connectsPerMinute));
+    this.connects = new RateLimiter(limits.connectsPerMinute, Date.now, 100_000, limits.connectBurst);
     this.bytesPerAddress = new RateLimiter(limits.maxBytesPerSecondPerIp * 60, Date.now, 100_000, limits.maxBytesPerSecondPerIp * 2);
   }
 

@@ -48,6 +48,7 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
     maxConnectionsPerIp: options.maxConnectionsPerIp,
     maxConnections: options.maxSignalingConnections,
     connectsPerMinute: options.signalingConnectsPerMinute,
+    connectBurst: options.signalingConnectBurst,
     maxMessagesPerSecond: options.maxSignalingMessagesPerSecond,
     maxBytesPerSecond: options.maxSignalingBytesPerSecond,
     maxBytesPerSecondPerIp: options.maxSignalingBytesPerSecondPerIp,
