@@ -59,7 +59,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     socket.destroy();
   });
-  new ConnectionGate(server, { maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, proxied: opts.proxied }, log);
+  new ConnectionGate(server, {
+    maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, firstRequestMs: opts.headersTimeoutMs, proxied: opts.proxied,
+  }, log);
 
   const watch = new HostWatch(opts.lobbyGraceMs, (id) => service.hosts(id), (id) => {
     service.hostGone(id).then(

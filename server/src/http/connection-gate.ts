@@ -7,7 +7,7 @@
  * as many. Behind a reverse proxy every connection comes from the proxy: the per-address cap
  * is then off (the proxy should enforce its own), the global one stays.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { FairShare } from '../limits/fair-share.js';
 import type { Logger } from '../log.js';
@@ -17,6 +17,8 @@ import { addressKey, socketIp } from './client-ip.js';
 export interface GateLimits {
   maxPerAddress: number;
   maxTotal: number;
+  /** A connection that has not sent a whole request (or upgrade) by then is closed, ms. */
+  firstRequestMs: number;
   /** Per-address cap off (behind a proxy). */
   proxied: boolean;
 }
@@ -27,8 +29,18 @@ export class ConnectionGate {
   /** Connections refused or displaced so far. */
   refused = 0;
 
+  private readonly waiting = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
+
   constructor(server: Server, private readonly limits: GateLimits, private readonly log: Logger) {
     server.on('connection', (socket: Socket) => this.admit(socket));
+    // Node's headersTimeout does not cover a connection that never sends a byte: time it here.
+    const started = (req: IncomingMessage): void => {
+      const timer = this.waiting.get(req.socket);
+      if (timer !== undefined) clearTimeout(timer);
+      this.waiting.delete(req.socket);
+    };
+    server.prependListener('request', started);
+    server.prependListener('upgrade', started);
   }
 
   /** Open connections from `ip`. */
@@ -57,7 +69,13 @@ export class ConnectionGate {
       this.refuse(victim.item, `server full: closed the oldest connection of ${victim.key} for a newcomer`);
     }
     this.open.add(address, socket);
-    socket.once('close', () => this.open.remove(address, socket));
+    const timer = setTimeout(() => socket.destroy(), this.limits.firstRequestMs);
+    timer.unref();
+    this.waiting.set(socket, timer);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.open.remove(address, socket);
+    });
   }
 
   private refuse(socket: Socket, why: string): void {

@@ -74,6 +74,12 @@ export class RateLimiter {
     return bucket;
   }
 
+  /** Gives back `cost` tokens taken from `key` (a reservation that turned out not to be needed). */
+  refund(key: string, cost = 1): void {
+    const bucket = this.buckets.get(key);
+    if (bucket !== undefined) bucket.tokens = Math.min(this.capacity, bucket.tokens + cost);
+  }
+
   /** Whether `key` could take `cost` tokens now, without taking them. */
   check(key: string, cost = 1): RateDecision {
     const bucket = this.buckets.get(key);

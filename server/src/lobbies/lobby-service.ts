@@ -181,17 +181,28 @@ export class LobbyService {
     return codes;
   }
 
-  /** Lockout, then the server's budget, then scrypt; a failure costs the address and the lobby. */
+  /**
+   * Lockout, then the server's budget, then scrypt; a failure costs the address and the lobby.
+   * The lobby's failure token is taken before scrypt and given back on success, so concurrent
+   * attempts cannot all pass the lockout check while the first ones are still hashing.
+   */
   private async checkPassword(ip: string, lobby: LobbyRecord, password: string | null): Promise<void> {
     if (password === null) throw new ApiError(403, 'BAD_PASSWORD', 'This lobby needs a password. Ask the host for it and pass it when joining.');
-    const lockout = this.passwordFailures.check(lobby.code);
+    const lockout = this.passwordFailures.take(lobby.code);
     if (!lockout.ok) {
       const seconds = Math.max(1, Math.ceil(lockout.retryAfterMs / 1000));
       throw new ApiError(429, 'RATE_LIMITED', `Too many wrong passwords were tried for this lobby. Wait ${seconds} s, then try again with the password from the host.`, seconds);
     }
-    this.spendPasswordCheck();
-    if (await verifyPassword(password, lobby.passwordHash ?? '')) return;
-    this.passwordFailures.take(lobby.code);
+    try {
+      this.spendPasswordCheck();
+    } catch (err) {
+      this.passwordFailures.refund(lobby.code);
+      throw err;
+    }
+    if (await verifyPassword(password, lobby.passwordHash ?? '')) {
+      this.passwordFailures.refund(lobby.code);
+      return;
+    }
     this.joinLimiter.take(ip);
     throw new ApiError(403, 'BAD_PASSWORD', 'The password is wrong. Ask the host for the lobby password and try again.');
   }
