@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { ApiError, apiErrorHandler } from './http/api-error.js';
+import { answerClientErrors } from './http/client-error.js';
 import { ConnectionGate } from './http/connection-gate.js';
 import { HostWatch } from './lobbies/host-watch.js';
 import { LobbyService } from './lobbies/lobby-service.js';
@@ -55,10 +56,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Node checks the two timeouts above only this often (default 30 s).
     connectionsCheckingInterval: Math.min(1000, opts.headersTimeoutMs),
   }, app);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    socket.destroy();
-  });
+  answerClientErrors(server);
   new ConnectionGate(server, {
     maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, firstRequestMs: opts.headersTimeoutMs, proxied: opts.proxied,
   }, log);
