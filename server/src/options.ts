@@ -53,13 +53,13 @@ export interface ServerOptions {
   lookupRatePerMinute?: number | undefined;
   /** Look-ups and joins with a code that matches no lobby, per IP per minute. Default: 10. */
   codeMissesPerMinute?: number | undefined;
-  /** Codes that match no lobby, from all addresses together, per minute. Default: 6000. */
+  /** Codes that match no lobby, from all addresses together, per minute. Default: 1500. */
   globalCodeMissesPerMinute?: number | undefined;
   /** Characters in a new join code (Crockford base32; see docs/server.md for the guessing arithmetic). Default: 8. */
   joinCodeLength?: number | undefined;
   /** Wrong passwords one lobby takes per minute before it refuses password checks for a while. Default: 5. */
   passwordFailuresPerLobbyPerMinute?: number | undefined;
-  /** Password checks (scrypt, ~50 ms of CPU each) the whole server runs per second. Default: 10. */
+  /** Password checks and hashes (scrypt, ~50 ms of CPU each, off the event loop) the whole server runs per second. Default: 5. */
   passwordChecksPerSecond?: number | undefined;
   /** `GET /api/lobbies` pages per IP per minute. Default: 60. */
   listRatePerMinute?: number | undefined;
@@ -112,10 +112,10 @@ export const defaults = {
   createRatePerMinute: 10,
   lookupRatePerMinute: 120,
   codeMissesPerMinute: 10,
-  globalCodeMissesPerMinute: 6000,
+  globalCodeMissesPerMinute: 1500,
   joinCodeLength: 8,
   passwordFailuresPerLobbyPerMinute: 5,
-  passwordChecksPerSecond: 10,
+  passwordChecksPerSecond: 5,
   listRatePerMinute: 60,
   configRatePerMinute: 120,
   ticketTtlMs: 60_000,

@@ -25,6 +25,8 @@ const COUNTS = full
   : { frames: 45_000, service: 2500, http: 2000, ws: 500 };
 const TOTAL = COUNTS.frames + COUNTS.service + COUNTS.http + COUNTS.ws;
 const figures: string[] = [];
+/** Per-test time limit: the full run takes minutes on a 2-core machine. */
+const LIMIT = { timeout: full ? 900_000 : 60_000 };
 
 console.log(`[fuzz] seed ${SEED}, ${full ? 'full' : 'slice'}: ${TOTAL.toLocaleString('en')} inputs (${JSON.stringify(COUNTS)})`);
 
@@ -54,7 +56,7 @@ const frameText = fc.oneof(
 const frame = fc.tuple(frameText, fc.nat({ max: 19 })).map(([text, r]) => ({ text, binary: r === 0 }));
 
 describe('fuzz: signaling frame filter (in process)', () => {
-  it(`${COUNTS.frames.toLocaleString('en')} frames: total, stable, bounded`, () => {
+  it(`${COUNTS.frames.toLocaleString('en')} frames: total, stable, bounded`, LIMIT, () => {
     let accepted = 0;
     const t0 = performance.now();
     fc.assert(fc.property(frame, ({ text, binary }) => {
@@ -77,7 +79,7 @@ describe('fuzz: signaling frame filter (in process)', () => {
 });
 
 describe('fuzz: lobby service (in process)', () => {
-  it(`${COUNTS.service.toLocaleString('en')} API inputs: every failure is a typed 4xx ApiError`, async () => {
+  it(`${COUNTS.service.toLocaleString('en')} API inputs: every failure is a typed 4xx ApiError`, LIMIT, async () => {
     const options = resolveOptions({ port: 0, maxLobbiesPerHost: 50, createRatePerMinute: 1e6, joinRatePerMinute: 1e6, lookupRatePerMinute: 1e6, listRatePerMinute: 1e6, codeMissesPerMinute: 1e6, globalCodeMissesPerMinute: 1e6 });
     const tokens = new Map([['host1', 'tok1'], ['host2', 'tok2']]);
     const service = new LobbyService({ options, peerToken: (id) => tokens.get(id), onHosted: () => {} });
@@ -152,7 +154,7 @@ describe('fuzz: real server (HTTP routes and signaling sockets)', () => {
     console.log(`[fuzz] seed ${SEED}\n${figures.map((f) => `[fuzz] ${f}`).join('\n')}`);
   });
 
-  it(`${COUNTS.http.toLocaleString('en')} HTTP requests: never a 500, API errors are JSON with a sentence`, async () => {
+  it(`${COUNTS.http.toLocaleString('en')} HTTP requests: never a 500, API errors are JSON with a sentence`, LIMIT, async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     const statuses: Record<number, number> = {};
     let clientRefused = 0;
@@ -211,7 +213,7 @@ describe('fuzz: real server (HTTP routes and signaling sockets)', () => {
     expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
   });
 
-  it(`${COUNTS.ws.toLocaleString('en')} frames through real signaling sockets: the server stays up and relays for honest peers`, async () => {
+  it(`${COUNTS.ws.toLocaleString('en')} frames through real signaling sockets: the server stays up and relays for honest peers`, LIMIT, async () => {
     let socket: RawPeer | undefined;
     let reconnects = 0;
     await fc.assert(fc.asyncProperty(frame, async ({ text, binary }) => {

@@ -1,6 +1,6 @@
 /**
- * Join codes: characters a human can read aloud and type, e.g. `K7M2-QX4R` (8 by default,
- * shown in groups of four; typed with or without the dash).
+ * Join codes: characters a human can read aloud and type, e.g. `K7M2QX4R` (8 by default;
+ * people may type them with dashes or spaces, e.g. `K7M2-QX4R`).
  *
  * The alphabet is Crockford's base32 (digits and letters without I, L, O, U), so a code never
  * holds two look-alike characters. Codes come from `crypto.randomInt` (a CSPRNG). Eight
