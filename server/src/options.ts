@@ -31,11 +31,11 @@ export interface ServerOptions {
   maxConnectionsPerIp?: number | undefined;
   /** Signaling WebSockets in all; when full, a newcomer displaces the oldest socket of the address holding the most. Default: 5000. */
   maxSignalingConnections?: number | undefined;
-  /** Signaling WebSockets one address may open per minute. Default: 120. */
+  /** Signaling WebSockets one address may open per minute. Default: 120, or 2 × (joinRatePerMinute + createRatePerMinute) when larger. */
   signalingConnectsPerMinute?: number | undefined;
-  /** Signaling WebSockets one address may open at once before the per-minute rate applies. Default: 32. */
+  /** Signaling WebSockets one address may open at once before the per-minute rate applies. Default: 32, or 2 × maxConnectionsPerIp when larger. */
   signalingConnectBurst?: number | undefined;
-  /** TCP connections (HTTP and WebSocket) per client address; off when `proxied`. Default: 64. */
+  /** TCP connections (HTTP and WebSocket) per client address; off when `proxied`. Default: 64, or 4 × maxConnectionsPerIp when larger. */
   maxHttpConnectionsPerIp?: number | undefined;
   /** TCP connections in all; when full, a newcomer displaces the oldest of the address holding the most. Default: 10000. */
   maxHttpConnections?: number | undefined;
@@ -63,7 +63,7 @@ export interface ServerOptions {
   passwordChecksPerSecond?: number | undefined;
   /** `GET /api/lobbies` pages per IP per minute. Default: 60. */
   listRatePerMinute?: number | undefined;
-  /** `GET /api/config` per IP per minute. Default: 120. */
+  /** `GET /api/config` per IP per minute. Default: 120, or 2 × (joinRatePerMinute + createRatePerMinute) when larger. */
   configRatePerMinute?: number | undefined;
   /** Lifetime of a join ticket, ms. Default: 60000. */
   ticketTtlMs?: number | undefined;
@@ -73,7 +73,7 @@ export interface ServerOptions {
   maxSignalingMessagesPerSecond?: number | undefined;
   /** Signaling bytes one socket may send per second (bursts of 2 s or 2 frames) before it is closed. Default: 65536. */
   maxSignalingBytesPerSecond?: number | undefined;
-  /** Signaling bytes one address may send per second over all its sockets (bursts of 2 s). Default: 262144. */
+  /** Signaling bytes one address may send per second over all its sockets (bursts of 2 s). Default: 262144, or 16384 × maxConnectionsPerIp when larger. */
   maxSignalingBytesPerSecondPerIp?: number | undefined;
   /** Bytes waiting to go to one signaling socket before it is dropped (it is not reading). Default: 262144. */
   maxSignalingSendBufferBytes?: number | undefined;
@@ -188,8 +188,26 @@ function integerIn(name: string, value: number | undefined, fallback: number, mi
   return v;
 }
 
+/**
+ * Per-address limits that follow the rates and caps an operator raised (a benchmark or a LAN
+ * party behind one address raises maxConnectionsPerIp and the join rate, and expects that many
+ * peers to get in): each host or join fetches the config once and opens one signaling socket.
+ */
+function derivedDefaults(options: ServerOptions): Pick<ResolvedOptions, 'signalingConnectsPerMinute' | 'signalingConnectBurst' | 'maxHttpConnectionsPerIp' | 'configRatePerMinute' | 'maxSignalingBytesPerSecondPerIp'> {
+  const perIp = options.maxConnectionsPerIp ?? defaults.maxConnectionsPerIp;
+  const sessionsPerMinute = 2 * ((options.joinRatePerMinute ?? defaults.joinRatePerMinute) + (options.createRatePerMinute ?? defaults.createRatePerMinute));
+  return {
+    signalingConnectsPerMinute: Math.max(defaults.signalingConnectsPerMinute, sessionsPerMinute),
+    signalingConnectBurst: Math.max(defaults.signalingConnectBurst, 2 * perIp),
+    maxHttpConnectionsPerIp: Math.max(defaults.maxHttpConnectionsPerIp, 4 * perIp),
+    configRatePerMinute: Math.max(defaults.configRatePerMinute, sessionsPerMinute),
+    maxSignalingBytesPerSecondPerIp: Math.max(defaults.maxSignalingBytesPerSecondPerIp, 16_384 * perIp),
+  };
+}
+
 /** Fills in defaults and checks ranges; throws a RangeError naming a bad option. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+  const derived = derivedDefaults(options);
   const port = options.port ?? defaults.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`hostmesh server option "port" must be an integer from 0 to 65535 (got ${String(options.port)}).`);
@@ -208,9 +226,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     maxLobbiesPerHost: positive('maxLobbiesPerHost', options.maxLobbiesPerHost, defaults.maxLobbiesPerHost),
     maxConnectionsPerIp: positive('maxConnectionsPerIp', options.maxConnectionsPerIp, defaults.maxConnectionsPerIp),
     maxSignalingConnections: positive('maxSignalingConnections', options.maxSignalingConnections, defaults.maxSignalingConnections),
-    signalingConnectsPerMinute: positive('signalingConnectsPerMinute', options.signalingConnectsPerMinute, defaults.signalingConnectsPerMinute),
-    signalingConnectBurst: positive('signalingConnectBurst', options.signalingConnectBurst, defaults.signalingConnectBurst),
-    maxHttpConnectionsPerIp: positive('maxHttpConnectionsPerIp', options.maxHttpConnectionsPerIp, defaults.maxHttpConnectionsPerIp),
+    signalingConnectsPerMinute: positive('signalingConnectsPerMinute', options.signalingConnectsPerMinute, derived.signalingConnectsPerMinute),
+    signalingConnectBurst: positive('signalingConnectBurst', options.signalingConnectBurst, derived.signalingConnectBurst),
+    maxHttpConnectionsPerIp: positive('maxHttpConnectionsPerIp', options.maxHttpConnectionsPerIp, derived.maxHttpConnectionsPerIp),
     maxHttpConnections: positive('maxHttpConnections', options.maxHttpConnections, defaults.maxHttpConnections),
     headersTimeoutMs: positive('headersTimeoutMs', options.headersTimeoutMs, defaults.headersTimeoutMs, 100),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, defaults.requestTimeoutMs, 100),
@@ -224,12 +242,12 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     passwordFailuresPerLobbyPerMinute: positive('passwordFailuresPerLobbyPerMinute', options.passwordFailuresPerLobbyPerMinute, defaults.passwordFailuresPerLobbyPerMinute),
     passwordChecksPerSecond: positive('passwordChecksPerSecond', options.passwordChecksPerSecond, defaults.passwordChecksPerSecond),
     listRatePerMinute: positive('listRatePerMinute', options.listRatePerMinute, defaults.listRatePerMinute),
-    configRatePerMinute: positive('configRatePerMinute', options.configRatePerMinute, defaults.configRatePerMinute),
+    configRatePerMinute: positive('configRatePerMinute', options.configRatePerMinute, derived.configRatePerMinute),
     ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, defaults.ticketTtlMs),
     maxSignalingFrameBytes: positive('maxSignalingFrameBytes', options.maxSignalingFrameBytes, defaults.maxSignalingFrameBytes, 256),
     maxSignalingMessagesPerSecond: positive('maxSignalingMessagesPerSecond', options.maxSignalingMessagesPerSecond, defaults.maxSignalingMessagesPerSecond),
     maxSignalingBytesPerSecond: positive('maxSignalingBytesPerSecond', options.maxSignalingBytesPerSecond, defaults.maxSignalingBytesPerSecond, 1024),
-    maxSignalingBytesPerSecondPerIp: positive('maxSignalingBytesPerSecondPerIp', options.maxSignalingBytesPerSecondPerIp, defaults.maxSignalingBytesPerSecondPerIp, 1024),
+    maxSignalingBytesPerSecondPerIp: positive('maxSignalingBytesPerSecondPerIp', options.maxSignalingBytesPerSecondPerIp, derived.maxSignalingBytesPerSecondPerIp, 1024),
     maxSignalingSendBufferBytes: positive('maxSignalingSendBufferBytes', options.maxSignalingSendBufferBytes, defaults.maxSignalingSendBufferBytes, 1024),
     maxUndeliveredBytes: positive('maxUndeliveredBytes', options.maxUndeliveredBytes, defaults.maxUndeliveredBytes, 0),
     idReservationMs: positive('idReservationMs', options.idReservationMs, defaults.idReservationMs, 0),

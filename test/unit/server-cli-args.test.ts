@@ -50,5 +50,13 @@ describe('hostmesh-server arguments', () => {
     expect(() => resolveOptions({ port: -1 })).toThrow(/"port"/);
     expect(() => resolveOptions({ maxPlayersLimit: 1 })).toThrow(/"maxPlayersLimit"/);
     expect(() => resolveOptions({ turn: { urls: [], secret: 'x' } })).toThrow(/"turn"/);
+    expect(() => resolveOptions({ joinCodeLength: 3 })).toThrow(/"joinCodeLength"/);
+  });
+
+  it('per-address limits follow maxConnectionsPerIp and the join/create rates unless set', () => {
+    expect(resolveOptions({})).toMatchObject({ signalingConnectsPerMinute: 120, signalingConnectBurst: 32, maxHttpConnectionsPerIp: 64, configRatePerMinute: 120, maxSignalingBytesPerSecondPerIp: 262_144 });
+    const bench = resolveOptions({ maxConnectionsPerIp: 10_000, joinRatePerMinute: 100_000, createRatePerMinute: 100_000 });
+    expect(bench).toMatchObject({ signalingConnectsPerMinute: 400_000, signalingConnectBurst: 20_000, maxHttpConnectionsPerIp: 40_000, configRatePerMinute: 400_000 });
+    expect(resolveOptions({ maxConnectionsPerIp: 10_000, signalingConnectBurst: 5 }).signalingConnectBurst).toBe(5);
   });
 });
