@@ -26,6 +26,8 @@ export interface Network {
   readonly id: string;
   /** Where signaling stands. */
   readonly signalingState: SignalingState;
+  /** The secret our signaling id was registered with: proves the id is ours to the lobby API. */
+  readonly token: string;
   /** Subscribes to an event; returns an unsubscribe function. */
   on<K extends keyof NetworkEvents>(event: K, cb: (...args: NetworkEvents[K]) => void): () => void;
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */

@@ -73,6 +73,8 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   private readonly links = new Set<Link>();
   private destroyed = false;
   private gate: OfferGate = () => false;
+  /** The id's secret (the memory lobby does not check it; the real server does). */
+  readonly token = `memory-${Math.random().toString(36).slice(2)}`;
 
   constructor(readonly id: string, private readonly hub: MemoryHub, readonly linkOptions: Partial<LinkOptions>) {
     super();
