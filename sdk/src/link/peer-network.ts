@@ -196,10 +196,11 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       reliable: conn.dataChannel as unknown as LinkChannels['reliable'],
       unreliable: unreliable as unknown as LinkChannels['unreliable'],
       early,
-      dispose: () => {
-        try { unreliable.close(); } catch { /* gone */ }
-        conn.close();
-      },
+      // Closing the RTCPeerConnection closes both channels. The unreliable channel is never closed
+      // on its own: by the time a link is disposed PeerJS may have closed the connection already
+      // (remote close, ICE failure, destroy), and in @roamhq/wrtc closing a data channel of a
+      // closed RTCPeerConnection can crash the process (node-webrtc issues 360 and 576).
+      dispose: () => conn.close(),
     };
     const link = new Link(conn.peer, channels, this.opts.link);
     conn.once('close', () => link.close('channel-closed'));
