@@ -1,7 +1,6 @@
 /** hostmesh: peer-to-peer multiplayer sessions for browser games (browser entry). */
 export { connect } from './session/connect.js';
 export type { ConnectOptions, HostOptions, JoinOptions, Hostmesh, HostSession } from './session/connect.js';
-export type { HostControls } from './session/host-role.js';
 export type { HostReplicationStats } from './session/host-replication.js';
 export type { ClientReplicationStats } from './session/client-replication.js';
 export { Session } from './session/session.js';
@@ -17,3 +16,6 @@ export type { PredictionOptions } from './session/client-replication.js';
 export { defaultSchema } from './snapshot/schema.js';
 export type { Schema, FieldSpec, FloatField, AngleField, IntField, BoolField, StringField, QuatField, State, Entity, Value } from './snapshot/schema.js';
 export type { LinkConditioner, ConditionerSettings } from './link/conditioner.js';
+export { budgetDefaults } from './link/rate-budget.js';
+export type { LinkBudgets, ChannelBudget } from './link/rate-budget.js';
+export type { HostControls } from './session/host-role.js';

@@ -26,6 +26,8 @@ export interface LinkStats {
   drops: number;
   /** Malformed frames received and dropped. */
   decodeErrors: number;
+  /** Frames received over this link's inbound rate budget and dropped. */
+  rateLimited: number;
 }
 
 const PING_WINDOW = 32;
@@ -36,6 +38,7 @@ export class LinkMeter {
   bytesOut = 0;
   drops = 0;
   decodeErrors = 0;
+  rateLimited = 0;
   private rtt = Number.NaN;
   private lastRtt = Number.NaN;
   private jitter = 0;
@@ -94,6 +97,7 @@ export class LinkMeter {
       bytesOut: this.bytesOut,
       drops: this.drops,
       decodeErrors: this.decodeErrors,
+      rateLimited: this.rateLimited,
     };
   }
 }

@@ -8,12 +8,17 @@
  * give RTT, jitter and loss; any inbound frame proves liveness; silence past `timeoutMs`
  * closes the link with reason 'timeout'. Unreliable sends are latest-wins: dropped and
  * counted when the channel is congested. `close(reason)` is idempotent and fires once.
+ * Receiving is total: a frame over the inbound rate budget (rate-budget.ts) is dropped before
+ * it is decoded, a malformed one is counted and dropped, and nothing a remote peer sends can
+ * throw out of the channel's message handler; replies (PONG) are sized from what is allowed,
+ * never from what was received.
  */
 import type { ChannelMessageEvent, LinkChannels } from './channel.js';
 import { decodeFrame, encodeFrame } from '../wire/codec.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import { LinkMeter, type LinkStats } from './link-stats.js';
+import { InboundBudget, budgetDefaults, type LinkBudgets } from './rate-budget.js';
 import { MAX_RELIABLE_BYTES, MAX_UNRELIABLE_BYTES, MsgType, PROTOCOL_VERSION } from '../wire/protocol.js';
 
 /** Why a link closed. */
@@ -37,6 +42,8 @@ export interface LinkOptions {
   unreliableHighWaterBytes: number;
   /** Reliable sends queue in memory while bufferedAmount is above this, bytes. Default: 1048576. */
   reliableHighWaterBytes: number;
+  /** Inbound rate budgets; `null` accepts any rate. Default: `budgetDefaults`. */
+  budgets: LinkBudgets | null;
   /** Optional conditioner for added latency, jitter and loss. Default: none. */
   conditioner?: SendScheduler | undefined;
   /** Clock in ms. Default: performance.now. */
@@ -50,6 +57,7 @@ export const linkDefaults = {
   handshakeTimeoutMs: 10_000,
   unreliableHighWaterBytes: 16 * 1024,
   reliableHighWaterBytes: 1024 * 1024,
+  budgets: budgetDefaults,
 } as const;
 
 /** Events of a link. */
@@ -62,6 +70,8 @@ export interface LinkEvents {
   pong: [sentMs: number, remoteMs: number, receivedMs: number];
   /** A malformed frame was dropped; the link stays up. */
   decodeError: [error: HostmeshError];
+  /** The remote peer has been over its inbound rate budget for the grace period (fired once). */
+  flood: [];
   /** The link closed, exactly once. */
   close: [reason: LinkCloseReason, error?: HostmeshError];
 }
@@ -78,12 +88,14 @@ export class Link extends Emitter<LinkEvents> {
   private closed = false;
   private lastInboundMs: number;
   private pingSeq = 0;
+  private budget: InboundBudget | undefined;
 
   constructor(remoteId: string, private readonly channels: LinkChannels, options: Partial<LinkOptions> = {}) {
     super();
     this.remoteId = remoteId;
     this.opts = { ...linkDefaults, now: () => performance.now(), ...options } as LinkOptions;
     this.lastInboundMs = this.opts.now();
+    if (this.opts.budgets) this.budget = new InboundBudget(this.opts.budgets, this.lastInboundMs);
     const { reliable, unreliable } = channels;
     reliable.binaryType = 'arraybuffer';
     unreliable.binaryType = 'arraybuffer';
@@ -159,6 +171,11 @@ export class Link extends Emitter<LinkEvents> {
     return this.channels.unreliable.bufferedAmount;
   }
 
+  /** Lifts the inbound rate budget (a client's link to its host, the session's authority). */
+  unlimit(): void {
+    this.budget = undefined;
+  }
+
   /** Current measurements. */
   stats(): LinkStats {
     return this.meter.snapshot(this.opts.now(), 2 * this.opts.heartbeatIntervalMs);
@@ -231,8 +248,25 @@ export class Link extends Emitter<LinkEvents> {
 
   private receive(data: unknown, reliable: boolean): void {
     if (this.closed) return;
-    this.lastInboundMs = this.opts.now();
-    this.meter.bytesIn += byteLength(data);
+    const now = this.opts.now();
+    const bytes = byteLength(data);
+    this.lastInboundMs = now;
+    this.meter.bytesIn += bytes;
+    if (this.budget && !this.budget.admit(reliable, bytes, now)) {
+      this.meter.rateLimited++;
+      if (this.budget.floodDetected(now)) this.emit('flood');
+      return;
+    }
+    try {
+      this.handle(data, reliable);
+    } catch (err) {
+      // Our own handling failed on this frame (a bug, not the peer's right): count it, carry on.
+      this.meter.decodeErrors++;
+      this.emit('decodeError', err instanceof HostmeshError ? err : new HostmeshError('DECODE_FAILED', `A frame could not be handled: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  private handle(data: unknown, reliable: boolean): void {
     let frame;
     try {
       frame = decodeFrame(data, reliable ? MAX_RELIABLE_BYTES : MAX_UNRELIABLE_BYTES, reliable);
@@ -253,7 +287,8 @@ export class Link extends Emitter<LinkEvents> {
         this.emit('ready');
         return;
       case MsgType.PING:
-        if (typeof body?.s === 'number') this.sendUnreliable(MsgType.PONG, { s: body.s, t: body.t, h: this.opts.now() });
+        // Only numbers are echoed, so a PONG is a few dozen bytes whatever the PING held.
+        if (this.isReady && typeof body?.s === 'number' && typeof body.t === 'number') this.sendUnreliable(MsgType.PONG, { s: body.s, t: body.t, h: this.opts.now() });
         return;
       case MsgType.PONG: {
         const now = this.opts.now();

@@ -17,14 +17,29 @@ export interface NetworkEvents {
 /** Where signaling stands: 'open'; 'reconnecting' after a drop; 'lost' for good; 'closed' after destroy. */
 export type SignalingState = 'open' | 'reconnecting' | 'lost' | 'closed';
 
+/** Decides whether an incoming offer from `remoteId` (with its `metadata`) is worth answering. */
+export type OfferGate = (remoteId: string, metadata: unknown) => boolean;
+
+/** Signaling figures of a network. */
+export interface SignalingStats {
+  /** Relayed signaling messages dropped: malformed, for no known connection, or over the pending cap. */
+  signalsDropped: number;
+  /** Offers the session's gate refused. */
+  offersRefused: number;
+}
+
 /** Our endpoint: makes and accepts links to other members. */
 export interface Network {
   /** Our id (the player id). */
   readonly id: string;
   /** Where signaling stands. */
   readonly signalingState: SignalingState;
+  /** Signaling figures. */
+  readonly signaling: SignalingStats;
   /** Subscribes to an event; returns an unsubscribe function. */
   on<K extends keyof NetworkEvents>(event: K, cb: (...args: NetworkEvents[K]) => void): () => void;
+  /** Sets the session's offer gate; until then every incoming offer is refused. */
+  setOfferGate(gate: OfferGate): void;
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
   connect(remoteId: string, metadata: unknown): Promise<Link>;
   /** Leaves signaling and closes every link. */

@@ -4,15 +4,19 @@
  * the same RTCPeerConnection (FACTS.md: PeerJS's `reliable: false` is still reliable).
  * PeerJS is always given our host, path, key, token and ICE servers, so it never reaches
  * third-party infrastructure. PeerJS errors are mapped to HostmeshErrors in errors.ts.
+ * Every signaling message from another peer passes `checkSignal` (signal-guard.ts) and, for an
+ * OFFER, the session's offer gate and a cap on pending handshakes before PeerJS sees it: a
+ * refused offer costs no RTCPeerConnection and sends nothing back over signaling.
  */
 import type { DataConnection, Peer as PeerType } from 'peerjs';
 import type { LinkChannels } from './channel.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
 import { Link, type LinkOptions } from './link.js';
-import type { Network, NetworkEvents, SignalingState } from './network.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats } from './network.js';
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
+import { checkSignal } from './signal-guard.js';
 
 /** Events of a peer network. */
 export type PeerNetworkEvents = NetworkEvents;
@@ -25,15 +29,28 @@ export interface PeerNetworkOptions {
   link: Partial<LinkOptions>;
   /** ICE candidate policy: 'relay' uses TURN only. */
   iceTransportPolicy: 'all' | 'relay';
+  /** Incoming connections still in their handshake at once; more offers are dropped. Default: 16. */
+  maxPendingLinks?: number;
 }
+
+export type { OfferGate } from './network.js';
+
+export type { SignalingStats } from './network.js';
+
+type PeerInternals = { _handleMessage(msg: unknown): void };
 
 /** Our endpoint on the signaling server, making and accepting links. */
 export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
+  /** Signaling figures. */
+  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
   private destroyed = false;
   private lost = false;
+  private gate: OfferGate = () => false;
+  private pendingAccepts = 0;
 
   private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions) {
     super();
+    guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
     peer.on('open', () => { this.lost = false; }); // back after a reconnect
     peer.on('disconnected', () => {
@@ -66,11 +83,16 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       debug: 0,
       config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
     });
+    // Until the network exists, nothing from other peers is let through (no offer is expected yet).
+    guardSignaling(peer, (msg) => checkSignal(msg) === 'server', () => {});
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new HostmeshError('SERVER_UNREACHABLE', `The signaling server at ${serverUrl} did not answer in ${opts.connectTimeoutMs} ms. Check that it is running.`)), opts.connectTimeoutMs);
-      const fail = (err: HostmeshError) => { clearTimeout(timer); peer.destroy(); reject(err); };
-      peer.once('open', () => { clearTimeout(timer); resolve(); });
-      peer.once('error', (err) => fail(fromPeerError(err)));
+      // Only for the opening: left in place, a later PeerJS error (say "peer unavailable" for a
+      // departed member) would destroy the peer and every connection with it.
+      const onError = (err: { type: string; message: string }) => fail(fromPeerError(err));
+      const fail = (err: HostmeshError) => { clearTimeout(timer); peer.off('error', onError); peer.destroy(); reject(err); };
+      peer.once('open', () => { clearTimeout(timer); peer.off('error', onError); resolve(); });
+      peer.on('error', onError);
     });
     return new PeerNetwork(peer, opts);
   }
@@ -78,6 +100,11 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   /** Our signaling id (the player id). */
   get id(): string {
     return this.peer.id;
+  }
+
+  /** Sets the session's offer gate; until then every offer is refused. */
+  setOfferGate(gate: OfferGate): void {
+    this.gate = gate;
   }
 
   /** Where signaling stands. */
@@ -122,17 +149,37 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     this.peer.destroy();
   }
 
+  /** The guard's verdict on one relayed signaling message: true lets PeerJS handle it. */
+  private admitSignal(msg: unknown): boolean {
+    const signal = checkSignal(msg);
+    if (signal === 'server') return true;
+    if (!signal || this.destroyed) return false;
+    const known = this.peer.getConnection(signal.src, signal.connectionId) !== null;
+    if (signal.type !== 'OFFER') return known; // PeerJS would store it forever otherwise
+    // A second offer for a live connection would make PeerJS close it; a flood of offers would
+    // make us answer each over signaling: both are refused before PeerJS sees them.
+    if (known || this.pendingAccepts >= (this.opts.maxPendingLinks ?? 16)) return false;
+    let admitted = false;
+    try { admitted = this.gate(signal.src, signal.metadata); } catch { admitted = false; }
+    if (!admitted) this.signaling.offersRefused++;
+    return admitted;
+  }
+
   private accept(conn: DataConnection): void {
     if (conn.serialization !== 'raw') {
       conn.close();
       return;
     }
-    const timer = setTimeout(() => conn.close(), this.opts.connectTimeoutMs);
+    this.pendingAccepts++;
+    let settled = false;
+    const settle = () => { if (!settled) { settled = true; this.pendingAccepts--; } };
+    const timer = setTimeout(() => { settle(); conn.close(); }, this.opts.connectTimeoutMs);
+    conn.once('close', () => { clearTimeout(timer); settle(); });
     const early = collectEarly(conn);
     conn.once('open', () => {
       clearTimeout(timer);
       const link = this.wrap(conn, early());
-      link.whenReady().then(() => this.emit('link', link, conn.metadata), () => { /* closed during handshake */ });
+      link.whenReady().then(() => { settle(); this.emit('link', link, conn.metadata); }, settle);
     });
   }
 
@@ -163,6 +210,19 @@ function collectEarly(conn: DataConnection): () => unknown[] {
   return () => {
     conn.off('data', onData);
     return frames;
+  };
+}
+
+/** Routes every message from the signaling socket through `admit` before PeerJS handles it; PeerJS's own throws are contained. */
+function guardSignaling(peer: PeerType, admit: (msg: unknown) => boolean, dropped: () => void): void {
+  // PeerJS's socket listener calls `this._handleMessage(data)`, so wrapping the method reaches
+  // every message (a PeerJS upgrade that renames it makes test/integration/hostile-peers fail).
+  const internals = peer as unknown as PeerInternals & { __hostmeshHandle?: (msg: unknown) => void };
+  const original = internals.__hostmeshHandle ?? internals._handleMessage.bind(peer);
+  internals.__hostmeshHandle = original;
+  internals._handleMessage = (msg: unknown) => {
+    if (!admit(msg)) { dropped(); return; }
+    try { original(msg); } catch { dropped(); }
   };
 }
 

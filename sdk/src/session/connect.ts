@@ -6,6 +6,7 @@
 import { HostmeshError } from '../core/errors.js';
 import { linkDefaults, type LinkOptions } from '../link/link.js';
 import { LinkConditioner, type ConditionerSettings } from '../link/conditioner.js';
+import { budgetDefaults, type LinkBudgets } from '../link/rate-budget.js';
 import type { Schema } from '../snapshot/schema.js';
 import type { LobbyInfo, LobbyMeta } from '../wire/lobby-api.js';
 import { LobbyClient, type LobbyApi } from '../lobby/lobby-client.js';
@@ -31,6 +32,8 @@ export interface ConnectOptions {
   iceTransportPolicy?: 'all' | 'relay';
   /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
   conditioner?: Partial<ConditionerSettings>;
+  /** What each other member may send us per second before its frames are dropped (and, on the host, it is kicked and banned); `null` turns the budgets off. Default: `budgetDefaults`. */
+  peerBudgets?: Partial<LinkBudgets> | null;
 }
 
 /** Options of `host`. */
@@ -51,6 +54,8 @@ export interface HostOptions {
   tickRateHz?: number;
   /** How entity fields are quantized on the wire. Default: `defaultSchema`. */
   schema?: Schema;
+  /** Inputs per second per client that reach `onInput` (bursts of up to 32 pass); the rest are counted (`inputsDropped`) and dropped. Default: 120. */
+  maxInputsPerSecond?: number;
 }
 
 /** Options of `join`. */
@@ -110,6 +115,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
     timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
     conditioner,
+    budgets: opts.peerBudgets === null ? null : { ...budgetDefaults, ...opts.peerBudgets },
   };
   const { lobby } = backend;
   const openNet = () => backend.openNetwork(link);
@@ -131,7 +137,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         const core = new SessionCore(net, { code: created.lobby.code, hostId: net.id, players: [self] });
         const controls = startHostRole(core, {
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
-          tickRateHz: options.tickRateHz ?? 30, schema: options.schema,
+          tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
         });
         return Object.assign(new Session(core), controls);
       } catch (err) {

@@ -4,7 +4,9 @@
  * client acknowledged (full when none), split into packets that each fit one unreliable
  * frame. Clients' redundant INPUT packets are turned into each input exactly once, in order,
  * for the game's `onInput` handlers; the snapshot header tells each client which of its inputs
- * the state already includes.
+ * the state already includes. Each client's inputs pass an allowance refilled every tick
+ * (`maxInputsPerSecond`, bursts up to the 32-input redundancy window): a client that sends
+ * more (a speed hack) has the rest counted and dropped before the game sees them.
  */
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
@@ -17,6 +19,9 @@ import { SNAPSHOT_PACKET_BUDGET, wrapSnapshot } from '../wire/snapshot-frame.js'
 import { AckTracker } from '../snapshot/history.js';
 import { startTicker } from './ticker.js';
 
+/** Inputs a client may have delivered in one burst: the redundancy window of an INPUT packet. */
+export const INPUT_BURST = 32;
+
 /** A client's tick is skipped while more than this is still queued on its unreliable channel. */
 const STALE_QUEUE_BYTES = MAX_UNRELIABLE_BYTES;
 
@@ -28,6 +33,9 @@ interface ClientState {
   snapshotBytes: number;
   snapshotsSkipped: number;
   inputDecodeErrors: number;
+  /** Inputs this client may still have delivered (refilled each tick). */
+  inputAllowance: number;
+  inputsDropped: number;
 }
 
 /** Per-client replication figures on the host. */
@@ -38,6 +46,8 @@ export interface HostReplicationStats {
   inputsLost: number;
   /** Ticks not sent to this client because its previous snapshot was still queued (latest wins). */
   snapshotsSkipped: number;
+  /** Inputs over this client's allowance (`maxInputsPerSecond`), dropped before onInput. */
+  inputsDropped: number;
 }
 
 /** Drives snapshots and inputs for a hosting session. */
@@ -48,9 +58,12 @@ export class HostReplication {
   private state: State | undefined;
   private tick = 0;
   private readonly ticker;
+  private readonly inputsPerTick: number;
 
-  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined) {
+  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined, maxInputsPerSecond = 120) {
     if (!(tickRateHz > 0 && tickRateHz <= 120)) throw new HostmeshError('INVALID_ARGUMENT', 'tickRateHz must be between 1 and 120.');
+    if (!(maxInputsPerSecond > 0)) throw new HostmeshError('INVALID_ARGUMENT', 'maxInputsPerSecond must be a positive number.');
+    this.inputsPerTick = maxInputsPerSecond / tickRateHz;
     this.encoder = new SnapshotEncoder({ ...(schema ? { schema } : {}), budgetBytes: SNAPSHOT_PACKET_BUDGET });
     session.internal.on('frame', (type, body, fromId) => this.onFrame(type, body, fromId));
     session.internal.on('linkClosed', (id) => this.clients.delete(id));
@@ -83,12 +96,12 @@ export class HostReplication {
   /** Figures for one client. */
   statsFor(id: string): HostReplicationStats {
     const c = this.clients.get(id);
-    return { snapshotBytes: c?.snapshotBytes ?? 0, inputsLost: c?.inputs.lost ?? 0, snapshotsSkipped: c?.snapshotsSkipped ?? 0 };
+    return { snapshotBytes: c?.snapshotBytes ?? 0, inputsLost: c?.inputs.lost ?? 0, snapshotsSkipped: c?.snapshotsSkipped ?? 0, inputsDropped: c?.inputsDropped ?? 0 };
   }
 
   private client(id: string): ClientState {
     let c = this.clients.get(id);
-    if (!c) this.clients.set(id, (c = { acks: new AckTracker(), inputs: new InputReceiver(), inputAck: 0, snapshotBytes: 0, snapshotsSkipped: 0, inputDecodeErrors: 0 }));
+    if (!c) this.clients.set(id, (c = { acks: new AckTracker(), inputs: new InputReceiver(), inputAck: 0, snapshotBytes: 0, snapshotsSkipped: 0, inputDecodeErrors: 0, inputAllowance: INPUT_BURST, inputsDropped: 0 }));
     return c;
   }
 
@@ -100,13 +113,18 @@ export class HostReplication {
       const c = this.client(fromId);
       let fresh;
       try { fresh = c.inputs.receive(body); } catch { c.inputDecodeErrors++; return; }
-      for (const { input } of fresh) this.inputs.emit('input', input, fromId);
+      for (const { input } of fresh) {
+        if (c.inputAllowance < 1) { c.inputsDropped++; continue; }
+        c.inputAllowance--;
+        this.inputs.emit('input', input, fromId);
+      }
     }
   }
 
   private sendSnapshots(): void {
     if (this.session.isClosed) return;
     this.session.events.emit('tick', this.tick + 1, 1000 / this.tickRateHz);
+    for (const c of this.clients.values()) c.inputAllowance = Math.min(INPUT_BURST, c.inputAllowance + this.inputsPerTick);
     if (this.session.isClosed || this.state === undefined) return;
     this.encoder.commit(++this.tick, this.state);
     const now = performance.now();

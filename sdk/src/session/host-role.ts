@@ -1,19 +1,24 @@
 /**
  * The host's side of a session: admits joiners that passed the lobby's admission (a ticket
- * signed with the host secret, bound to the joiner's id), enforces capacity, announces
- * membership to every member, keeps the lobby's player count on the server current, and
- * closes the lobby when the host leaves. The host's roster is the truth.
+ * signed with the host secret, bound to the joiner's id, used once), enforces capacity and
+ * bans, announces membership to every member, keeps the lobby's player count on the server
+ * current, and closes the lobby when the host leaves. The host's roster is the truth, and it
+ * holds one link per admitted id: a second link or JOIN from a member is refused, so what
+ * every member is told always matches it. A peer that floods its link is kicked and banned.
  */
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { LobbyApi } from '../lobby/lobby-client.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
-import { cleanPlayerName, type PlayerInfo } from './players.js';
 import { MsgType } from '../wire/protocol.js';
-import type { SessionCore } from './session-core.js';
-import { verifyTicket } from '../lobby/ticket.js';
+import { Admission } from './admission.js';
 import { HostReplication } from './host-replication.js';
+import { cleanPlayerName, uniquePlayerName, type PlayerInfo } from './players.js';
+import type { SessionCore } from './session-core.js';
 import type { Schema } from '../snapshot/schema.js';
+
+/** Links that have finished their handshake but not sent JOIN yet, at most. */
+const MAX_KNOCKING = 8;
 
 /** What the host role needs to know about its lobby. */
 export interface HostRoleInit {
@@ -26,47 +31,77 @@ export interface HostRoleInit {
   tickRateHz: number;
   /** Snapshot schema, sent to every joiner. */
   schema: Schema | undefined;
+  /** Inputs per second per client that reach onInput. */
+  maxInputsPerSecond: number;
 }
 
 /** Host-only controls added to a hosting session. */
 export interface HostControls {
-  /** Removes a player: it gets KICKED, the others playerLeave. */
+  /** Removes a player: it gets KICKED, the others playerLeave. It may come back through the lobby with a new ticket. */
   kick(id: string, reason?: string): void;
+  /** Removes a player (if present) and refuses its id for the rest of the session. */
+  ban(id: string, reason?: string): void;
+  /** Lifts a ban. */
+  unban(id: string): void;
+  /** Ids banned in this session, oldest first. */
+  banned(): string[];
   /** Updates the lobby on the server: `open: false` turns newcomers away with LOBBY_CLOSED. */
   updateLobby(changes: UpdateLobbyRequest): Promise<LobbyInfo>;
 }
+
+type RejectCode = 'NOT_ADMITTED' | 'LOBBY_FULL' | 'KICKED' | 'RATE_LIMITED';
 
 /** Wires host behaviour into `session`. */
 export function startHostRole(session: SessionCore, init: HostRoleInit): HostControls {
   let nextSeat = 1;
   const { net } = session;
-  session.replication = new HostReplication(session, init.tickRateHz, init.schema);
+  const door = new Admission(init.hostSecret, session.code);
+  const knocking = new Map<string, Link>();
+  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond);
+
+  const refuse = (link: Link, code: RejectCode, message: string) => {
+    try { link.sendReliable(MsgType.REJECT, { code, message }); } catch { /* closing anyway */ }
+    setTimeout(() => link.close('local'), 20);
+  };
+
+  // Offers are checked before PeerJS answers them: no ticket, no RTCPeerConnection.
+  net.setOfferGate((id, metadata) => {
+    const m = metadata as { kind?: unknown; ticket?: unknown } | null;
+    return typeof m === 'object' && m !== null && m.kind === 'join' && !session.isClosed && !door.isBanned(id)
+      && !session.roster.has(id) && !knocking.has(id) && knocking.size < MAX_KNOCKING && door.ticketValid(id, m.ticket);
+  });
 
   const admit = (link: Link) => {
+    const id = link.remoteId;
+    if (session.isClosed || door.isBanned(id) || session.roster.has(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) {
+      link.close('local');
+      return;
+    }
+    knocking.set(id, link);
+    link.on('flood', () => ban(id, 'rate-limited', 'RATE_LIMITED'));
     const timer = setTimeout(() => link.close('timeout'), init.joinTimeoutMs);
-    const offClose = link.on('close', () => clearTimeout(timer));
+    const offClose = link.on('close', () => { clearTimeout(timer); if (knocking.get(id) === link) knocking.delete(id); });
     const offMessage = link.on('message', (type, body) => {
       if (type !== MsgType.JOIN) return; // nothing else counts before admission
       clearTimeout(timer);
       offMessage();
       offClose();
+      knocking.delete(id);
       const join = body as { ticket?: unknown; name?: unknown } | null;
-      const refuse = (code: 'NOT_ADMITTED' | 'LOBBY_FULL', message: string) => {
-        link.sendReliable(MsgType.REJECT, { code, message });
-        setTimeout(() => link.close('local'), 20);
-      };
-      if (!verifyTicket(init.hostSecret, session.code, link.remoteId, join?.ticket, Date.now())) {
-        refuse('NOT_ADMITTED', 'The host did not admit this connection: it did not come through the lobby, or its ticket expired. Join with the lobby code again.');
+      if (session.roster.has(id) || door.isBanned(id) || !door.ticketValid(id, join?.ticket)) {
+        refuse(link, 'NOT_ADMITTED', 'The host did not admit this connection: it did not come through the lobby, its ticket expired or was used already, or this player is in the session already. Join with the lobby code again.');
         return;
       }
-      if (session.roster.size >= init.maxPlayers && !session.roster.has(link.remoteId)) {
-        refuse('LOBBY_FULL', `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
+      if (session.roster.size >= init.maxPlayers) {
+        refuse(link, 'LOBBY_FULL', `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
         return;
       }
-      const player: PlayerInfo = { id: link.remoteId, name: cleanPlayerName(join?.name, `Player ${nextSeat + 1}`), isHost: false, seat: nextSeat++ };
+      door.consume(join!.ticket as string);
+      const name = uniquePlayerName(cleanPlayerName(join?.name, `Player ${nextSeat + 1}`), [...session.roster.values()].map((p) => p.name));
+      const player: PlayerInfo = { id, name, isHost: false, seat: nextSeat++ };
       const others = [...session.links.values()];
-      session.roster.set(player.id, player);
-      session.attach(link, (t, b) => session.internal.emit('frame', t, b, link.remoteId, true));
+      session.roster.set(id, player);
+      session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
       link.sendReliable(MsgType.WELCOME, {
         players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
       });
@@ -87,9 +122,24 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     const player = session.roster.get(id);
     if (!player || id === session.selfId || session.isClosed) return;
     session.roster.delete(id);
-    for (const link of session.links.values()) link.sendReliable(MsgType.PLAYER_LEAVE, { id, reason });
+    for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_LEAVE, { id, reason });
     reportCount();
     session.events.emit('playerLeave', player, reason);
+  };
+
+  const eject = (id: string, reason: string, code: RejectCode) => {
+    const link = session.links.get(id) ?? knocking.get(id);
+    knocking.delete(id);
+    if (link) refuse(link, code, code === 'RATE_LIMITED'
+      ? 'The host removed you for sending more than a player can: check for a loop that sends every frame.'
+      : `The host removed you from the session (${reason}).`);
+    remove(id, reason);
+  };
+
+  const ban = (id: string, reason: string, code: RejectCode = 'KICKED') => {
+    if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot ban itself; call leave() instead.');
+    door.ban(id, reason);
+    eject(id, reason, code);
   };
 
   net.on('link', (link) => admit(link));
@@ -106,11 +156,10 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     },
     kick(id: string, reason = 'kicked') {
       if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot kick itself; call leave() instead.');
-      const link = session.links.get(id);
-      if (!link) return;
-      link.sendReliable(MsgType.REJECT, { code: 'KICKED', message: `The host removed you from the session (${reason}).` });
-      remove(id, reason);
-      setTimeout(() => link.close('local'), 20);
+      if (session.links.has(id) || knocking.has(id)) eject(id, reason, 'KICKED');
     },
+    ban: (id: string, reason = 'banned') => ban(id, reason),
+    unban: (id: string) => door.unban(id),
+    banned: () => door.banned(),
   };
 }

@@ -12,20 +12,39 @@ export interface PlayerInfo {
   readonly seat: number;
 }
 
+/** Most players a session can hold (the lobby API's own cap on maxPlayers). */
+export const MAX_PLAYERS = 64;
+
 /** Longest player name kept; longer names are cut. */
 export const MAX_PLAYER_NAME = 32;
 
-/** Cleans a user-supplied name: trimmed, control characters removed, cut to MAX_PLAYER_NAME. */
+/** Control, zero-width and bidi-override characters: never part of a shown name. */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** Cleans a user-supplied name: trimmed, control/zero-width/bidi-override characters removed, cut to MAX_PLAYER_NAME. */
 export function cleanPlayerName(name: unknown, fallback: string): string {
   if (typeof name !== 'string') return fallback;
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_PLAYER_NAME);
+  const cleaned = name.slice(0, 4 * MAX_PLAYER_NAME).replace(INVISIBLE, '').trim().slice(0, MAX_PLAYER_NAME);
   return cleaned || fallback;
+}
+
+/** `name`, or `name (2)`, `name (3)`, ... when another player already has it (case-insensitive): nobody can pose as another. */
+export function uniquePlayerName(name: string, taken: Iterable<string>): string {
+  const names = new Set<string>();
+  for (const t of taken) names.add(t.toLowerCase());
+  if (!names.has(name.toLowerCase())) return name;
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`;
+    const candidate = name.slice(0, MAX_PLAYER_NAME - suffix.length) + suffix;
+    if (!names.has(candidate.toLowerCase())) return candidate;
+  }
 }
 
 /** True when `value` has the shape of a PlayerInfo (for frames received from peers). */
 export function isPlayerInfo(value: unknown): value is PlayerInfo {
   const p = value as PlayerInfo | null;
-  return typeof p === 'object' && p !== null && typeof p.id === 'string' && typeof p.name === 'string'
-    && typeof p.isHost === 'boolean' && typeof p.seat === 'number';
+  return typeof p === 'object' && p !== null && typeof p.id === 'string' && p.id.length > 0 && p.id.length <= 64
+    && typeof p.name === 'string' && p.name.length <= MAX_PLAYER_NAME && typeof p.isHost === 'boolean'
+    && Number.isSafeInteger(p.seat) && p.seat >= 0;
 }

@@ -9,6 +9,7 @@ import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { Network } from '../link/network.js';
+import { checkSendable } from '../wire/codec.js';
 import { MsgType } from '../wire/protocol.js';
 import type { ClientReplication } from './client-replication.js';
 import type { HostReplication } from './host-replication.js';
@@ -88,6 +89,7 @@ export class SessionCore implements ReplicationContext {
       throw new HostmeshError('INVALID_ARGUMENT', 'send(type, data): type must be a non-empty string of at most 64 characters.');
     }
     if (this.closed) throw new HostmeshError('SESSION_CLOSED');
+    checkSendable(data, `send('${type}'): the data`);
     const reliable = options.reliable ?? true;
     const frame = { t: type, d: data };
     const targets = options.to === undefined ? [...this.roster.keys()].filter((id) => id !== this.selfId) : [options.to];
@@ -117,15 +119,17 @@ export class SessionCore implements ReplicationContext {
   /** Adopts an admitted member's link and routes its frames. */
   attach(link: Link, onFrame: (type: number, body: unknown, reliable: boolean) => void): void {
     const old = this.links.get(link.remoteId);
-    if (old && old !== link) old.close('local');
     this.links.set(link.remoteId, link);
+    if (old && old !== link) old.close('local');
     link.on('message', (type, body, reliable) => {
       if (type === MsgType.USER) this.deliver(body, link.remoteId);
       else if (type === MsgType.RELAY || type === MsgType.RELAYED) this.relay(type, body, link, reliable);
       else onFrame(type, body, reliable);
     });
     link.on('close', () => {
-      if (this.links.get(link.remoteId) === link) this.links.delete(link.remoteId);
+      // A link that was replaced is no news: the member is still linked.
+      if (this.links.get(link.remoteId) !== link) return;
+      this.links.delete(link.remoteId);
       this.internal.emit('linkClosed', link.remoteId);
     });
   }
@@ -160,7 +164,7 @@ export class SessionCore implements ReplicationContext {
       if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.roster.has(msg.f)) this.deliver(msg, msg.f);
       return;
     }
-    if (!this.isHost || typeof msg.to !== 'string' || !this.roster.has(from.remoteId)) return;
+    if (!this.isHost || typeof msg.to !== 'string' || typeof msg.t !== 'string' || msg.t.length > 64 || !this.roster.has(from.remoteId)) return;
     const body2 = { f: from.remoteId, t: msg.t, d: msg.d };
     if (msg.to === this.selfId) { this.deliver(body2, from.remoteId); return; }
     const target = this.links.get(msg.to);

@@ -6,6 +6,7 @@
  */
 import { HostmeshError } from '../core/errors.js';
 import type { LinkStats } from '../link/link-stats.js';
+import { checkSendable } from '../wire/codec.js';
 import type { State } from '../snapshot/schema.js';
 import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
 import type { HostReplicationStats } from './host-replication.js';
@@ -116,6 +117,7 @@ export class Session {
   /** Sends an input to the host: unreliable, each packet repeating the unacknowledged ones. */
   sendInput(input: unknown): void {
     if (this.#core.isClosed) throw new HostmeshError('SESSION_CLOSED');
+    checkSendable(input, 'sendInput(input): the input');
     this.#core.replicator().sendInput(input);
   }
 

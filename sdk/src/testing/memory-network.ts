@@ -9,7 +9,7 @@ import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import { Link, type LinkOptions } from '../link/link.js';
 import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../link/memory-channel.js';
-import type { Network, NetworkEvents, SignalingState } from '../link/network.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats } from '../link/network.js';
 
 /** The in-memory signaling server: endpoints by id, and the channels between them. */
 export class MemoryHub {
@@ -35,6 +35,8 @@ export class MemoryHub {
   connect(from: MemoryNetwork, toId: string, metadata: unknown): Promise<Link> {
     const to = this.endpoints.get(toId);
     if (!to) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `No player ${toId} on this test network.`));
+    // A refused offer: over PeerJS it goes unanswered until the caller's timeout; here it fails at once.
+    if (!to.accepts(from.id, metadata)) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `Player ${toId} did not answer.`));
     const pair = memoryChannelPair(this.channel);
     this.track(from.id, pair.a);
     this.track(toId, pair.b);
@@ -68,8 +70,11 @@ export class MemoryHub {
 
 /** One session's endpoint on a MemoryHub. */
 export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
+  /** Signaling figures (offers the gate refused; nothing is malformed in memory). */
+  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
   private readonly links = new Set<Link>();
   private destroyed = false;
+  private gate: OfferGate = () => false;
 
   constructor(readonly id: string, private readonly hub: MemoryHub, readonly linkOptions: Partial<LinkOptions>) {
     super();
@@ -78,6 +83,19 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   /** 'open' until destroyed. */
   get signalingState(): SignalingState {
     return this.destroyed ? 'closed' : 'open';
+  }
+
+  /** Sets the session's offer gate; until then every incoming offer is refused. */
+  setOfferGate(gate: OfferGate): void {
+    this.gate = gate;
+  }
+
+  /** Whether this endpoint answers an offer from `remoteId` (the hub asks before making the link). */
+  accepts(remoteId: string, metadata: unknown): boolean {
+    if (this.destroyed) return false;
+    if (this.gate(remoteId, metadata)) return true;
+    this.signaling.offersRefused++;
+    return false;
   }
 
   /** Opens a link to `remoteId`; resolves when its handshake completed. */

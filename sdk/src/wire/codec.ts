@@ -2,10 +2,13 @@
  * Frame codec: `[type byte][body]`. Bodies are msgpack (msgpackr, no in-band records, so every
  * frame decodes alone, even after a loss), except SNAPSHOT whose body is the snapshot codec's
  * own bytes. All decoding goes through `decodeFrame`, which turns any failure into a typed
- * DECODE_FAILED error for the caller to count and drop.
+ * DECODE_FAILED error for the caller to count and drop. A body must be plain msgpack
+ * (msgpack-guard.ts) before msgpackr decodes it: none of msgpackr's own extensions (records,
+ * shared structures, reference cycles) ever reach the decoder from a remote peer.
  */
 import { Packr } from 'msgpackr';
 import { HostmeshError } from '../core/errors.js';
+import { checkPlainMsgpack } from './msgpack-guard.js';
 import { MsgType } from './protocol.js';
 
 // One Packr per channel kind; neither defines records in-band (STYLE.md rule 6).
@@ -42,10 +45,27 @@ export function decodeFrame(data: unknown, maxBytes: number, reliable = true): F
   const type = bytes[0]!;
   const rest = bytes.subarray(1);
   if (RAW_BODY.has(type)) return { type, body: rest };
+  if (rest.length === 0) return { type, body: undefined };
   try {
-    return { type, body: rest.length === 0 ? undefined : (reliable ? reliablePackr : unreliablePackr).unpack(rest) };
+    checkPlainMsgpack(rest);
+    return { type, body: (reliable ? reliablePackr : unreliablePackr).unpack(rest) };
   } catch (err) {
     throw new HostmeshError('DECODE_FAILED', `Dropped a malformed frame of type ${type}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Throws INVALID_ARGUMENT, naming `what`, unless `body` encodes as plain msgpack that a peer will accept. */
+export function checkSendable(body: unknown, what: string): void {
+  let packed: Uint8Array;
+  try {
+    packed = reliablePackr.pack(body);
+  } catch (err) {
+    throw new HostmeshError('INVALID_ARGUMENT', `${what} cannot be encoded: ${(err as Error).message}. Send plain objects, arrays, strings, numbers, booleans, null or Uint8Array.`, { cause: err });
+  }
+  try {
+    checkPlainMsgpack(packed);
+  } catch (err) {
+    throw new HostmeshError('INVALID_ARGUMENT', `${what} would be refused by the other players (${(err as Error).message.replace(/^Dropped a frame that is not plain msgpack: /, '').replace(/\.$/, '')}). Send plain objects, arrays, strings, numbers, booleans, null or Uint8Array, nested at most 32 deep.`, { cause: err });
   }
 }
 
