@@ -2,8 +2,8 @@
  * In-memory networks: a hub that plays the signaling server, and one MemoryNetwork endpoint
  * per session, making Links over in-memory channel pairs (link/memory-channel.ts) instead of
  * WebRTC. Each link still runs the real handshake, heartbeat, codec and conditioner; the hub
- * can freeze a player (its sends vanish, nobody is told: the heartbeat must notice) or cut its
- * links (both ends see them close), for fault tests.
+ * can freeze a player (its sends vanish, nobody is told: the heartbeat must notice), cut its
+ * links (both ends see them close) or take its signaling away, for fault tests.
  */
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
@@ -50,6 +50,11 @@ export class MemoryHub {
     for (const end of this.ends.get(id) ?? []) end.silence();
   }
 
+  /** Player `id` loses signaling for good: open links stay, nobody new can reach it. */
+  loseSignaling(id: string): void {
+    this.endpoints.get(id)?.loseSignaling();
+  }
+
   /** Closes every link of player `id` (both ends see it close), as a dropped connection. */
   cut(id: string): void {
     for (const end of this.ends.get(id) ?? []) end.dispose();
@@ -74,15 +79,23 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
   private readonly links = new Set<Link>();
   private destroyed = false;
+  private lost = false;
   private gate: OfferGate = () => false;
 
   constructor(readonly id: string, private readonly hub: MemoryHub, readonly linkOptions: Partial<LinkOptions>) {
     super();
   }
 
-  /** 'open' until destroyed. */
+  /** 'open' until signaling is lost ('lost') or the endpoint destroyed ('closed'). */
   get signalingState(): SignalingState {
-    return this.destroyed ? 'closed' : 'open';
+    return this.destroyed ? 'closed' : this.lost ? 'lost' : 'open';
+  }
+
+  /** Called by the hub: signaling is gone for good (as PeerNetwork reports a dead server). */
+  loseSignaling(): void {
+    if (this.destroyed || this.lost) return;
+    this.lost = true;
+    this.emit('disconnected', new HostmeshError('SERVER_UNREACHABLE', 'The test network cut this player off signaling.'));
   }
 
   /** Sets the session's offer gate; until then every incoming offer is refused. */
@@ -92,7 +105,7 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
 
   /** Whether this endpoint answers an offer from `remoteId` (the hub asks before making the link). */
   accepts(remoteId: string, metadata: unknown): boolean {
-    if (this.destroyed) return false;
+    if (this.destroyed || this.lost) return false;
     if (this.gate(remoteId, metadata)) return true;
     this.signaling.offersRefused++;
     return false;
@@ -101,6 +114,7 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   /** Opens a link to `remoteId`; resolves when its handshake completed. */
   async connect(remoteId: string, metadata: unknown): Promise<Link> {
     if (this.destroyed) throw new HostmeshError('SESSION_CLOSED');
+    if (this.lost) throw new HostmeshError('SERVER_UNREACHABLE', 'This player has no signaling on the test network.');
     const link = await this.hub.connect(this, remoteId, metadata);
     this.keep(link);
     return link;
