@@ -14,7 +14,7 @@ const cls = (column: (typeof COLUMNS)[number], extra = ''): string => `${WIDE.ha
 const TITLES: Partial<Record<(typeof COLUMNS)[number], string>> = {
   'snap B': 'bytes of the last snapshot (host: sent to this member; client: received from the host)',
   'interp ms': 'how far behind the host clock this client draws others (adapts to jitter)',
-  drops: 'unreliable sends dropped under congestion + snapshot packets dropped + malformed frames',
+  drops: 'unreliable sends dropped under congestion + snapshot packets dropped + malformed frames + frames over the inbound budget + inputs over the host cap',
   skipped: 'ticks not sent to this member because its previous snapshot was still queued',
 };
 
@@ -29,7 +29,7 @@ export function membersTable(session: Session, stats: Record<string, PeerStats>,
       `${p.isHost ? '♛ ' : ''}${p.name}${p.id === session.selfId ? ' (you)' : ''}`);
     const s = stats[p.id];
     if (!s) return h('tr', { 'data-testid': 'devtools-member', 'data-id': p.id }, label, h('td', { colspan: COLUMNS.length - 1, class: 'muted' }, p.id === session.selfId ? '' : 'no direct link'));
-    const drops = s.drops + s.decodeErrors + (s.snapshotDrops ?? 0);
+    const drops = s.drops + s.decodeErrors + s.rateLimited + (s.snapshotDrops ?? 0) + (s.inputsDropped ?? 0);
     return h('tr', { 'data-testid': 'devtools-member', 'data-id': p.id }, label,
       h('td', {}, num(s.rttMs, 1)), h('td', { class: cls('jitter') }, num(s.jitterMs, 1)),
       h('td', { class: cls('loss %', s.loss > 0.02 ? 'bad' : '') }, num(s.loss * 100)),
