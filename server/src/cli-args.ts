@@ -1,6 +1,7 @@
 /**
  * Command-line and environment parsing for `hostmesh-server` (flags win over env).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ServerOptions } from './options.js';
 
@@ -17,7 +18,9 @@ Options:
                                                                (env ICE_SERVERS, comma separated)
   --turn-url <url>    TURN url for short-lived credentials, repeatable
                                                                (env TURN_URLS, comma separated)
-  --turn-secret <s>   coturn static-auth-secret                (env TURN_SECRET)
+  --turn-secret-file <path>
+                      file holding the coturn static-auth-secret (env TURN_SECRET_FILE,
+                      or the secret itself in env TURN_SECRET; never on the command line)
   --proxied           behind a reverse proxy: trust X-Forwarded-For (env PROXIED=1)
   --quiet             no log lines
   -h, --help          show this help
@@ -32,7 +35,10 @@ function list(values: string[] | undefined, env: string | undefined): string[] {
 }
 
 /** Parses argv (without node and script) and env; throws an Error with a usage hint when invalid. */
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): CliCommand {
+  if (argv.some((a) => a === '--turn-secret' || a.startsWith('--turn-secret='))) {
+    throw new Error('--turn-secret would show the secret to every user of this machine (ps, /proc). Put it in a file readable only by the server and pass --turn-secret-file <path>, or set TURN_SECRET in its environment.');
+  }
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -43,7 +49,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       'public-dir': { type: 'string' },
       ice: { type: 'string', multiple: true },
       'turn-url': { type: 'string', multiple: true },
-      'turn-secret': { type: 'string' },
+      'turn-secret-file': { type: 'string' },
       proxied: { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -54,9 +60,18 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`--port must be a number from 0 to 65535 (got "${portText}").`);
   const turnUrls = list(values['turn-url'], env.TURN_URLS);
-  const turnSecret = values['turn-secret'] ?? env.TURN_SECRET;
+  const secretFile = values['turn-secret-file'] ?? env.TURN_SECRET_FILE;
+  let turnSecret = env.TURN_SECRET;
+  if (secretFile !== undefined && secretFile !== '') {
+    try {
+      turnSecret = readFile(secretFile).trim();
+    } catch (err) {
+      throw new Error(`cannot read the TURN secret file ${secretFile}: ${(err as Error).message}`);
+    }
+    if (turnSecret === '') throw new Error(`the TURN secret file ${secretFile} is empty.`);
+  }
   if ((turnSecret !== undefined && turnSecret !== '') !== turnUrls.length > 0) {
-    throw new Error('TURN needs both --turn-url (or TURN_URLS) and --turn-secret (or TURN_SECRET).');
+    throw new Error('TURN needs both --turn-url (or TURN_URLS) and a secret: --turn-secret-file (or TURN_SECRET_FILE, or TURN_SECRET).');
   }
   const options: ServerOptions = {
     port,

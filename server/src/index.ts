@@ -5,6 +5,6 @@
 export { startServer, type RunningServer } from './start-server.js';
 export { defaults, type ServerOptions } from './options.js';
 export type { TurnOptions, IceServer } from './ice/turn-credentials.js';
-export type { LobbyRecord, LobbyStore } from './stores/store.js';
+export type { LobbyRecord, LobbyStore, LobbyPage } from './stores/store.js';
 export { MemoryLobbyStore, createMemoryStore } from './stores/memory.js';
 export type { LogOption } from './log.js';

@@ -6,6 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { ApiError, apiErrorHandler } from './http/api-error.js';
+import { answerClientErrors } from './http/client-error.js';
+import { ConnectionGate } from './http/connection-gate.js';
 import { HostWatch } from './lobbies/host-watch.js';
 import { LobbyService } from './lobbies/lobby-service.js';
 import { lobbyRoutes } from './lobbies/lobby-routes.js';
@@ -47,7 +49,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const log = createLogger(opts.log);
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  const server = createServer({
+    headersTimeout: opts.headersTimeoutMs,
+    requestTimeout: opts.requestTimeoutMs,
+    keepAliveTimeout: opts.keepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (default 30 s).
+    connectionsCheckingInterval: Math.min(1000, opts.headersTimeoutMs),
+  }, app);
+  answerClientErrors(server);
+  new ConnectionGate(server, {
+    maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, firstRequestMs: opts.headersTimeoutMs, proxied: opts.proxied,
+  }, log);
 
   const watch = new HostWatch(opts.lobbyGraceMs, (id) => service.hosts(id), (id) => {
     service.hostGone(id).then(
@@ -59,7 +71,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const service: LobbyService = new LobbyService({
     options: opts,
-    isConnected: (id) => watch.isConnected(id),
+    peerToken: (id) => watch.tokenOf(id),
     onHosted: (id) => watch.watch(id),
   });
 
@@ -68,8 +80,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   app.use('/api', lobbyRoutes(service, opts, log));
   const signaling = mountSignaling(app, server, opts, log, {
-    connected: (id) => watch.peerConnected(id),
+    connected: (id, token) => watch.peerConnected(id, token),
     disconnected: (id) => watch.peerDisconnected(id),
+    reservationMs: (id) => (service.hosts(id) ? Math.max(opts.idReservationMs, opts.lobbyGraceMs + 5000) : opts.idReservationMs),
   });
   app.use(staticSite(opts.publicDir));
   app.use((req, _res, next) => next(new ApiError(404, 'BAD_REQUEST', `Nothing at ${req.method} ${req.path}.`)));

@@ -22,7 +22,7 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     const a = await openDemo(ctx.browser, ctx.server.url, 'A');
     pages.push(a);
     const code = await hostFromMenu(a, { playerName: 'Ann' });
-    expect(code).toMatch(/^[0-9A-Z]{6}$/);
+    expect(code).toMatch(/^[0-9A-Z]{8}$/);
     expect(await a.page.inputValue('[data-testid=invite-link]')).toBe(`${ctx.server.url}/?join=${code}`);
 
     const b = await openDemo(ctx.browser, `${ctx.server.url}/?join=${code}`, 'B');

@@ -14,7 +14,7 @@ const other = ws('other1');
 await Promise.all([open(host), open(other)]);
 const res = await fetch(`${srv.url}/api/lobbies`, {
   method: 'POST', headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: 'x', maxPlayers: 2, public: true, hostPeerId: 'host1' }),
+  body: JSON.stringify({ name: 'x', maxPlayers: 2, public: true, hostPeerId: 'host1', hostPeerToken: 't' }),
 });
 if (res.status !== 201) throw new Error(`create failed: ${res.status}`);
 host.close();

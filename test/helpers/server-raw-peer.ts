@@ -38,9 +38,17 @@ export function signalingUrl(baseUrl: string, id: string, token: string, key = '
   return `${baseUrl.replace(/^http/, 'ws')}/peerjs/peerjs?key=${encodeURIComponent(key)}&id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
 }
 
+/** Where a raw socket connects from and to. */
+export interface RawPeerOptions {
+  /** Source address, e.g. '127.0.0.7' (any of 127.0.0.0/8 works on Linux loopback). */
+  localAddress?: string;
+  /** The whole WebSocket URL, used as is (for hostile queries). */
+  url?: string;
+}
+
 /** Opens a signaling socket; resolves once it is open (not necessarily admitted: check OPEN). */
-export function openRawPeer(baseUrl: string, id = randomPeerId(), token = randomBytes(8).toString('hex'), key = 'hostmesh'): Promise<RawPeer> {
-  const ws = new WebSocket(signalingUrl(baseUrl, id, token, key));
+export function openRawPeer(baseUrl: string, id = randomPeerId(), token = randomBytes(8).toString('hex'), key = 'hostmesh', options: RawPeerOptions = {}): Promise<RawPeer> {
+  const ws = new WebSocket(options.url ?? signalingUrl(baseUrl, id, token, key), options.localAddress === undefined ? {} : { localAddress: options.localAddress });
   const messages: PeerMessage[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
@@ -92,8 +100,8 @@ export function openRawPeer(baseUrl: string, id = randomPeerId(), token = random
 }
 
 /** Opens a signaling socket and waits for the server's `OPEN`. */
-export async function connectRawPeer(baseUrl: string, id?: string, token?: string): Promise<RawPeer> {
-  const peer = await openRawPeer(baseUrl, id, token);
+export async function connectRawPeer(baseUrl: string, id?: string, token?: string, options: RawPeerOptions = {}): Promise<RawPeer> {
+  const peer = await openRawPeer(baseUrl, id, token, 'hostmesh', options);
   await peer.next((m) => m.type === 'OPEN' || m.type === 'ERROR' || m.type === 'ID-TAKEN');
   if (peer.messages[0]?.type !== 'OPEN') throw new Error(`signaling refused ${peer.id}: ${JSON.stringify(peer.messages)}`);
   return peer;

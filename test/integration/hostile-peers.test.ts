@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, MsgType, type HostSession, type Session } from '../../sdk/src/node.js';
 import type { Link } from '../../sdk/src/link/link.js';
+import type { PeerNetwork } from '../../sdk/src/link/peer-network.js';
 import { sessionCore } from '../../sdk/src/session/session.js';
 import { startServer } from '../../server/src/index.js';
 import { frame, openAttacker, type Attacker } from '../helpers/attacker.js';
@@ -117,7 +118,7 @@ describe('hostile players', () => {
     const stolen = await other.ticket(host.code); // a valid ticket, but for another id
     attempts.push(a.link(host.selfId, { kind: 'join', ticket: stolen.ticket }).then(() => 'linked', () => 'refused'));
     expect(new Set(await Promise.all(attempts))).toEqual(new Set(['refused']));
-    expect(sessionCore(host).net.signaling.offersRefused).toBeGreaterThanOrEqual(41);
+    expect((sessionCore(host).net as PeerNetwork).signaling.offersRefused).toBeGreaterThanOrEqual(41);
     await stillServed(host, client, snapshots);
     const late = await connect({ server: server.url, ...fast }).join(host.code, { playerName: 'Cyd' });
     sessions.push(late);
@@ -140,7 +141,7 @@ describe('hostile players', () => {
     for (let i = 0; i < 500; i++) a.signal({ type: 'CANDIDATE', dst: host.selfId, payload: { connectionId: `dc_x${i}`, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } } });
     for (let i = 0; i < 50; i++) a.signal({ type: 'ANSWER', dst: host.selfId, payload: { connectionId: `dc_y${i}`, sdp: { type: 'answer', sdp: 'v=0' } } });
     a.signal({ type: 'CANDIDATE', dst: host.selfId, payload: { connectionId: 'dc_z', candidate: { candidate: 5 } } });
-    const net = sessionCore(host).net;
+    const net = sessionCore(host).net as PeerNetwork;
     await until(() => net.signaling.signalsDropped >= offers.length + 551, 5000, 'every forged message dropped');
     const lost = (net as unknown as { peer: { _lostMessages: Map<string, unknown[]> } }).peer._lostMessages;
     expect(lost.size).toBe(0);

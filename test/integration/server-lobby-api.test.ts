@@ -8,7 +8,7 @@ import { closeAll, connectRawPeer, type RawPeer } from '../helpers/server-raw-pe
 let srv: RunningServer;
 let host: RawPeer;
 
-const lobbyBody = (extra: Record<string, unknown> = {}) => ({ name: 'Arena', maxPlayers: 4, public: true, hostPeerId: host.id, ...extra });
+const lobbyBody = (extra: Record<string, unknown> = {}) => ({ name: 'Arena', maxPlayers: 4, public: true, hostPeerId: host.id, hostPeerToken: host.token, ...extra });
 
 async function create(extra: Record<string, unknown> = {}) {
   const res = await http(srv.url, 'POST', '/api/lobbies', lobbyBody(extra));
@@ -19,7 +19,7 @@ async function create(extra: Record<string, unknown> = {}) {
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
 beforeAll(async () => {
-  srv = await startServer({ port: 0, createRatePerMinute: 1000, joinRatePerMinute: 1000, lookupRatePerMinute: 1000 });
+  srv = await startServer({ port: 0, createRatePerMinute: 1000, joinRatePerMinute: 1000, lookupRatePerMinute: 1000, maxLobbiesPerHost: 1000, codeMissesPerMinute: 1000 });
   host = await connectRawPeer(srv.url);
 });
 
@@ -41,7 +41,7 @@ describe('lobby API', () => {
   it('creates a lobby and looks it up by a code typed sloppily', async () => {
     const { lobby, hostSecret } = await create({ meta: { mode: 'ctf' } });
     expect(lobby).toMatchObject({ name: 'Arena', players: 1, maxPlayers: 4, public: true, open: true, hasPassword: false, meta: { mode: 'ctf' } });
-    expect(lobby.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{6}$/);
+    expect(lobby.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
     expect(hostSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const sloppy = `${lobby.code.slice(0, 3).toLowerCase()}-${lobby.code.slice(3)}`;
     const found = await http(srv.url, 'GET', `/api/lobbies/${encodeURIComponent(` ${sloppy} `)}`);
@@ -190,7 +190,7 @@ describe('lobby API rate limits and TURN config', () => {
   });
 
   it('limits creations per IP with 429 RATE_LIMITED and Retry-After', async () => {
-    const body = { name: 'x', maxPlayers: 2, public: true, hostPeerId: limitedHost.id, password: 'pw' };
+    const body = { name: 'x', maxPlayers: 2, public: true, hostPeerId: limitedHost.id, hostPeerToken: limitedHost.token, password: 'pw' };
     expect((await http(limited.url, 'POST', '/api/lobbies', body)).status).toBe(201);
     expect((await http(limited.url, 'POST', '/api/lobbies', { ...body, password: undefined })).status).toBe(201);
     const res = await http(limited.url, 'POST', '/api/lobbies', body);
@@ -224,7 +224,7 @@ describe('lobby API rate limits and TURN config', () => {
     expect(stun).toEqual({ urls: 'stun:stun.example.org:3478' });
     expect(turn!.urls).toEqual(['turn:127.0.0.1:3478']);
     const [expiry, user] = turn!.username!.split(':');
-    expect(user).toBe('hostmesh');
+    expect(user).toMatch(/^hm[A-Za-z0-9_-]{22}$/);
     expect(Number(expiry) - before).toBeGreaterThanOrEqual(599);
     expect(Number(expiry) - before).toBeLessThanOrEqual(601);
     expect(turn!.credential).toBe(createHmac('sha1', 'coturn-secret').update(turn!.username!).digest('base64'));

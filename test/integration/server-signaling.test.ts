@@ -170,7 +170,7 @@ describe('host presence', () => {
     const tokens = { h1: randomBytes(8).toString('hex'), h2: randomBytes(8).toString('hex') };
     const h1 = await connectRawPeer(srv.url, randomPeerId('h1'), tokens.h1);
     const h2 = await connectRawPeer(srv.url, randomPeerId('h2'), tokens.h2);
-    const make = async (host: RawPeer) => (await http(srv.url, 'POST', '/api/lobbies', { name: 'L', maxPlayers: 2, public: true, hostPeerId: host.id })).body.lobby.code as string;
+    const make = async (host: RawPeer) => (await http(srv.url, 'POST', '/api/lobbies', { name: 'L', maxPlayers: 2, public: true, hostPeerId: host.id, hostPeerToken: host.token })).body.lobby.code as string;
     const code1 = await make(h1);
     const code2 = await make(h2);
     expect((await http(srv.url, 'GET', '/healthz')).body.lobbies).toBe(2);

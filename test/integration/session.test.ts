@@ -42,7 +42,7 @@ async function lobbyOf(n: number) {
 describe('sessions', () => {
   it('a host and three joiners agree on the players and each pair has a direct link', async () => {
     const { host, clients, all } = await lobbyOf(3);
-    expect(host.code).toMatch(/^[0-9A-Z]{6}$/);
+    expect(host.code).toMatch(/^[0-9A-Z]{8}$/);
     expect(host.isHost).toBe(true);
     const ids = [...host.players.keys()].sort();
     for (const s of all) {

@@ -25,7 +25,20 @@ describe('hostmesh-server arguments', () => {
     expect(parseCli(['-h'], {})).toEqual({ help: true });
     expect(() => parseCli(['--port', 'abc'], {})).toThrow(/--port must be a number/);
     expect(() => parseCli(['--port', '70000'], {})).toThrow(/--port/);
-    expect(() => parseCli(['--turn-secret', 'x'], {})).toThrow(/TURN needs both/);
+    expect(() => parseCli(['--turn-secret', 'x', '--turn-url', 'turn:t'], {})).toThrow(/--turn-secret-file/);
+    expect(() => parseCli(['--turn-secret=x'], {})).toThrow(/ps, \/proc/);
+    expect(() => parseCli([], { TURN_SECRET: 'x' })).toThrow(/TURN needs both/);
+  });
+
+  it('reads the TURN secret from a file (flag or env), trimmed', () => {
+    const files: Record<string, string> = { '/run/secret': '  s3cret\n', '/run/empty': '\n' };
+    const read = (p: string) => { const v = files[p]; if (v === undefined) throw new Error('ENOENT'); return v; };
+    const a = parseCli(['--turn-secret-file', '/run/secret', '--turn-url', 'turn:t:3478'], {}, read);
+    expect(a.help === false && a.options.turn).toEqual({ urls: ['turn:t:3478'], secret: 's3cret' });
+    const b = parseCli([], { TURN_SECRET_FILE: '/run/secret', TURN_URLS: 'turn:t:3478' }, read);
+    expect(b.help === false && b.options.turn?.secret).toBe('s3cret');
+    expect(() => parseCli(['--turn-secret-file', '/run/empty', '--turn-url', 'turn:t'], {}, read)).toThrow(/empty/);
+    expect(() => parseCli(['--turn-secret-file', '/nope', '--turn-url', 'turn:t'], {}, read)).toThrow(/cannot read/);
     expect(() => parseCli(['--bogus'], {})).toThrow();
   });
 
@@ -37,5 +50,13 @@ describe('hostmesh-server arguments', () => {
     expect(() => resolveOptions({ port: -1 })).toThrow(/"port"/);
     expect(() => resolveOptions({ maxPlayersLimit: 1 })).toThrow(/"maxPlayersLimit"/);
     expect(() => resolveOptions({ turn: { urls: [], secret: 'x' } })).toThrow(/"turn"/);
+    expect(() => resolveOptions({ joinCodeLength: 3 })).toThrow(/"joinCodeLength"/);
+  });
+
+  it('per-address limits follow maxConnectionsPerIp and the join/create rates unless set', () => {
+    expect(resolveOptions({})).toMatchObject({ signalingConnectsPerMinute: 120, signalingConnectBurst: 32, maxHttpConnectionsPerIp: 64, configRatePerMinute: 120, maxSignalingBytesPerSecondPerIp: 262_144 });
+    const bench = resolveOptions({ maxConnectionsPerIp: 10_000, joinRatePerMinute: 100_000, createRatePerMinute: 100_000 });
+    expect(bench).toMatchObject({ signalingConnectsPerMinute: 400_000, signalingConnectBurst: 20_000, maxHttpConnectionsPerIp: 40_000, configRatePerMinute: 400_000 });
+    expect(resolveOptions({ maxConnectionsPerIp: 10_000, signalingConnectBurst: 5 }).signalingConnectBurst).toBe(5);
   });
 });

@@ -8,12 +8,12 @@ describe('join codes', () => {
     expect(new Set(JOIN_CODE_ALPHABET).size).toBe(32);
   });
 
-  it('generates 6-character codes from the alphabet, spread over it', () => {
+  it('generates 8-character codes from the alphabet, spread over it', () => {
     const seen = new Set<string>();
     const chars = new Set<string>();
     for (let i = 0; i < 2000; i++) {
       const code = generateJoinCode();
-      expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{6}$/);
+      expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
       expect(code).toHaveLength(JOIN_CODE_LENGTH);
       seen.add(code);
       for (const ch of code) chars.add(ch);
@@ -23,15 +23,16 @@ describe('join codes', () => {
   });
 
   it('normalizes what people type', () => {
-    expect(normalizeCode('k7m2qx')).toBe('K7M2QX');
-    expect(normalizeCode(' K7M-2QX ')).toBe('K7M2QX');
-    expect(normalizeCode('k7m 2qx')).toBe('K7M2QX');
-    expect(normalizeCode('O0IlL1')).toBe('001111');
-    expect(normalizeCode('ab-cd-ef')).toBe('ABCDEF');
+    expect(normalizeCode('k7m2qx4r')).toBe('K7M2QX4R');
+    expect(normalizeCode(' K7M2-QX4R ')).toBe('K7M2QX4R');
+    expect(normalizeCode('k7m2 qx4r')).toBe('K7M2QX4R');
+    expect(normalizeCode('O0IlL1ab')).toBe('001111AB');
+    expect(normalizeCode('ab-cd-ef-gh')).toBe('ABCDEFGH');
+    expect(normalizeCode('k7m2qx', 6)).toBe('K7M2QX');
   });
 
   it('returns null for anything that cannot be a code', () => {
-    for (const bad of ['', 'K7M2Q', 'K7M2QXX', 'K7M2QU', 'K7M2Q!', 'K7M2Q\u00e9', null, undefined, 123456, {}, 'x'.repeat(1000)]) {
+    for (const bad of ['', 'K7M2QX4', 'K7M2QX4RR', 'K7M2QX4U', 'K7M2QX4!', 'K7M2QX4\u00e9', 'K7M2QX', null, undefined, 123456, {}, 'x'.repeat(1000)]) {
       expect(normalizeCode(bad)).toBeNull();
     }
   });

@@ -18,7 +18,7 @@ describe('MemoryLobbyStore', () => {
     expect(await store.get('BBBBBB')).toBeUndefined();
     expect(await store.create(lobby('BBBBBB'))).toBe(true);
     expect(await store.count()).toBe(2);
-    expect((await store.list()).map((l) => l.code)).toEqual(['AAAAAA', 'BBBBBB']);
+    expect((await store.listPublic(undefined, 10)).lobbies.map((l) => l.code)).toEqual(['AAAAAA', 'BBBBBB']);
     expect(await store.update(lobby('AAAAAA', { players: 3 }))).toBe(true);
     expect((await store.get('AAAAAA'))?.players).toBe(3);
     expect(await store.update(lobby('CCCCCC'))).toBe(false);
@@ -40,7 +40,26 @@ describe('MemoryLobbyStore', () => {
     expect(got?.meta.mode).toBe('ctf');
     got!.players = 99;
     expect((await store.get('AAAAAA'))?.players).toBe(1);
-    (await store.list())[0]!.open = false;
+    (await store.listPublic(undefined, 1)).lobbies[0]!.open = false;
     expect((await store.get('AAAAAA'))?.open).toBe(true);
+  });
+
+  it('lists public, open lobbies by page with a cursor, stable under deletes', async () => {
+    const store = new MemoryLobbyStore();
+    const codes = Array.from({ length: 25 }, (_, i) => `L${String(i).padStart(5, '0')}`);
+    for (const [i, code] of codes.entries()) await store.create(lobby(code, { public: i % 5 !== 0, open: i % 7 !== 0 }));
+    const expected = codes.filter((_, i) => i % 5 !== 0 && i % 7 !== 0);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listPublic(cursor, 4);
+      expect(page.lobbies.length).toBeLessThanOrEqual(4);
+      seen.push(...page.lobbies.map((l) => l.code));
+      cursor = page.next;
+      if (pages++ === 1) await store.delete(seen[seen.length - 1]!);
+    } while (cursor !== undefined);
+    expect(seen).toEqual(expected);
+    expect((await store.listPublic(cursor, 100)).lobbies.length).toBe(expected.length - 1);
   });
 });

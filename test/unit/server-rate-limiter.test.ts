@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostWatch } from '../../server/src/lobbies/host-watch.js';
 import { IdReservations } from '../../server/src/signaling/id-reservations.js';
-import { RateLimiter } from '../../server/src/http/rate-limiter.js';
+import { RateLimiter } from '../../server/src/limits/rate-limiter.js';
 import { TimerScope } from '../../server/src/timer-scope.js';
 
 describe('RateLimiter', () => {
@@ -58,12 +58,22 @@ describe('IdReservations', () => {
     expect(r.isReservedForOther('alice', 'tokB')).toBe(false);
   });
 
-  it('is bounded', () => {
-    const r = new IdReservations(1000, () => 0, 3);
-    for (const id of ['a', 'b', 'c', 'd']) r.reserve(id, 't');
+  it('is bounded: an address past its quota loses its own oldest reservation', () => {
+    const r = new IdReservations(1000, () => 0, { maxEntries: 100, maxPerAddress: 3 });
+    for (const id of ['a', 'b', 'c', 'd']) r.reserve(id, 't', '10.0.0.1');
     expect(r.size).toBe(3);
     expect(r.isReservedForOther('a', 'x')).toBe(false);
     expect(r.isReservedForOther('d', 'x')).toBe(true);
+  });
+
+  it('cannot be churned: a full table evicts from the address holding the most, never a lone victim', () => {
+    const r = new IdReservations(1000, () => 0, { maxEntries: 50, maxPerAddress: 10 });
+    r.reserve('victim', 'owner', '192.0.2.1');
+    // 100,050 reserve calls from 20 attacker addresses (10x the table) leave the victim's reservation in place.
+    for (let i = 0; i < 100_050; i++) r.reserve(`x${i}`, 't', `198.51.100.${i % 20}`);
+    expect(r.size).toBe(50);
+    expect(r.isReservedForOther('victim', 'thief')).toBe(true);
+    expect(r.heldFrom('192.0.2.1')).toBe(1);
   });
 });
 
@@ -73,16 +83,18 @@ describe('HostWatch', () => {
     let resolveGone: () => void = () => {};
     const fired = new Promise<void>((r) => { resolveGone = r; });
     const watch = new HostWatch(20, (id) => id.startsWith('host'), (id) => { gone.push(id); resolveGone(); });
-    watch.peerConnected('host1');
-    watch.peerConnected('host2');
-    watch.peerConnected('guest');
+    watch.peerConnected('host1', 't1');
+    watch.peerConnected('host2', 't2');
+    watch.peerConnected('guest', 't3');
+    expect(watch.tokenOf('host1')).toBe('t1');
     watch.peerDisconnected('guest');
     expect(watch.pending).toBe(0);
     watch.peerDisconnected('host1');
     watch.peerDisconnected('host2');
     expect(watch.pending).toBe(2);
-    watch.peerConnected('host2');
+    watch.peerConnected('host2', 't2');
     expect(watch.pending).toBe(1);
+    expect(watch.tokenOf('host1')).toBeUndefined();
     await fired;
     expect(gone).toEqual(['host1']);
     watch.peerDisconnected('host2');

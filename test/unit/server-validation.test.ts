@@ -4,7 +4,7 @@ import { parseCreateLobby, parseJoinLobby, parseMeta, parseUpdateLobby } from '.
 import { generatePeerId, isValidPeerId, isValidPeerToken } from '../../server/src/signaling/peer-id.js';
 import { checkSignalingFrame } from '../../server/src/signaling/signaling-frames.js';
 
-const valid = { name: '  Arena ', maxPlayers: 8, public: true, hostPeerId: 'host_1-a' };
+const valid = { name: '  Arena ', maxPlayers: 8, public: true, hostPeerId: 'host_1-a', hostPeerToken: 'tok_1' };
 
 function badRequest(fn: () => unknown): string {
   try {
@@ -23,7 +23,7 @@ function badRequest(fn: () => unknown): string {
 describe('lobby input validation', () => {
   it('accepts and normalizes a valid create body', () => {
     expect(parseCreateLobby(valid, 64)).toEqual({
-      name: 'Arena', maxPlayers: 8, public: true, password: null, meta: {}, hostPeerId: 'host_1-a',
+      name: 'Arena', maxPlayers: 8, public: true, password: null, meta: {}, hostPeerId: 'host_1-a', hostPeerToken: 'tok_1',
     });
     const withAll = parseCreateLobby({ ...valid, password: 'pw', meta: { mode: 'ctf', round: 3, ranked: false } }, 64);
     expect(withAll.password).toBe('pw');
@@ -36,7 +36,11 @@ describe('lobby input validation', () => {
     expect(badRequest(() => parseCreateLobby([valid], 64))).toMatch(/JSON object/);
     expect(badRequest(() => parseCreateLobby({ ...valid, name: '   ' }, 64))).toMatch(/"name"/);
     expect(badRequest(() => parseCreateLobby({ ...valid, name: 'x'.repeat(41) }, 64))).toMatch(/"name"/);
-    expect(badRequest(() => parseCreateLobby({ ...valid, name: 'a\u0000b' }, 64))).toMatch(/"name"/);
+    expect(parseCreateLobby({ ...valid, name: 'a\u0000b\u202E\u200D' }, 64).name).toBe('ab');
+    expect(badRequest(() => parseCreateLobby({ ...valid, name: '\u202E\u200B\u0085' }, 64))).toMatch(/"name"/);
+    expect(badRequest(() => parseCreateLobby({ ...valid, hostPeerToken: undefined }, 64))).toMatch(/"hostPeerToken"/);
+    expect(badRequest(() => parseCreateLobby({ ...valid, hostPeerToken: 'a b' }, 64))).toMatch(/"hostPeerToken"/);
+    expect(badRequest(() => parseCreateLobby({ ...valid, meta: { m: 'x\u202Ey' } }, 64))).toMatch(/"meta/);
     expect(badRequest(() => parseCreateLobby({ ...valid, name: 5 }, 64))).toMatch(/"name"/);
     for (const maxPlayers of [1, 65, 2.5, '8', null, Number.NaN]) {
       expect(badRequest(() => parseCreateLobby({ ...valid, maxPlayers }, 64))).toMatch(/"maxPlayers"/);
@@ -112,8 +116,8 @@ describe('signaling frame filter', () => {
 
   it('forwards exactly type, dst and payload of client messages', () => {
     const verdict = checkSignalingFrame(text('{"type":"OFFER","dst":"bob","payload":{"sdp":"x"},"src":"spoof","extra":1}'), false);
-    expect(verdict).toEqual({ ok: true, text: '{"type":"OFFER","dst":"bob","payload":{"sdp":"x"}}' });
-    expect(checkSignalingFrame(text('{"type":"HEARTBEAT","junk":[1]}'), false)).toEqual({ ok: true, text: '{"type":"HEARTBEAT"}' });
+    expect(verdict).toEqual({ ok: true, text: '{"type":"OFFER","dst":"bob","payload":{"sdp":"x"}}', dst: 'bob' });
+    expect(checkSignalingFrame(text('{"type":"HEARTBEAT","junk":[1]}'), false)).toEqual({ ok: true, text: '{"type":"HEARTBEAT"}', dst: null });
     expect(checkSignalingFrame([text('{"type":"LEAVE",'), text('"dst":"bob"}')], false).ok).toBe(true);
   });
 });

@@ -60,7 +60,7 @@ export function showMenu(root: HTMLElement, handlers: MenuHandlers, options: Men
     });
   };
 
-  const code = h('input', { id: 'join-code', 'data-testid': 'join-code', placeholder: 'K7M2QX', maxlength: 20, autocomplete: 'off', spellcheck: false, value: options.code });
+  const code = h('input', { id: 'join-code', 'data-testid': 'join-code', placeholder: 'K7M2QXW4', maxlength: 20, autocomplete: 'off', spellcheck: false, value: options.code });
   const joinBtn = h('button', { id: 'join-btn', 'data-testid': 'join-btn', type: 'submit' }, 'Join');
   const joinForm = h('form', { class: 'row' }, code, joinBtn);
   joinForm.onsubmit = (e) => { e.preventDefault(); if (code.value.trim() !== '') handlers.join(code.value); };

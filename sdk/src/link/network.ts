@@ -36,12 +36,14 @@ export interface Network {
   readonly signalingState: SignalingState;
   /** Signaling figures. */
   readonly signaling: SignalingStats;
+  /** The secret our signaling id was registered with: proves the id is ours to the lobby API. */
+  readonly token: string;
   /** Subscribes to an event; returns an unsubscribe function. */
   on<K extends keyof NetworkEvents>(event: K, cb: (...args: NetworkEvents[K]) => void): () => void;
-  /** Sets the session's offer gate; until then every incoming offer is refused. */
-  setOfferGate(gate: OfferGate): void;
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
   connect(remoteId: string, metadata: unknown): Promise<Link>;
+  /** Sets the session's offer gate: offers it refuses get no answer and no link. Until set, every offer is refused. */
+  setOfferGate(gate: OfferGate): void;
   /** Leaves signaling and closes every link. */
   destroy(): void;
 }

@@ -48,7 +48,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private gate: OfferGate = () => false;
   private pendingAccepts = 0;
 
-  private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions) {
+  private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions, /** Our signaling token: proves our id to the lobby API. */ readonly token: string) {
     super();
     guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
@@ -73,13 +73,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     if (!PeerCtor) throw new HostmeshError('SERVER_UNREACHABLE', 'PeerJS failed to load. Reinstall dependencies.');
     const url = new URL(serverUrl);
     const secure = url.protocol === 'https:';
+    const token = randomToken();
     const peer = new PeerCtor({
       host: url.hostname,
       port: Number(url.port) || (secure ? 443 : 80),
       path: config.peerPath,
       key: config.peerKey,
       secure,
-      token: randomToken(),
+      token,
       debug: 0,
       config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
     });
@@ -94,7 +95,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       peer.once('open', () => { clearTimeout(timer); peer.off('error', onError); resolve(); });
       peer.on('error', onError);
     });
-    return new PeerNetwork(peer, opts);
+    return new PeerNetwork(peer, opts, token);
   }
 
   /** Our signaling id (the player id). */

@@ -1,6 +1,7 @@
 /**
  * Inbound rate budgets of one link: per channel, messages and bytes per second, each a token
- * bucket that holds one second's worth (so an honest burst passes). A frame over budget is
+ * bucket refilled at that rate and holding a burst (one second's worth unless set larger: a
+ * level's worth of reliable messages sent at once must pass). A frame over budget is
  * dropped before it is decoded. A peer whose frames keep being refused for `floodGraceMs`
  * (refusals no more than 250 ms apart) is flooding: the link reports it once, and the session
  * decides (the host kicks and bans the peer; a member closes that mesh link).
@@ -12,22 +13,26 @@ export interface ChannelBudget {
   messagesPerSec: number;
   /** Bytes per second. */
   bytesPerSec: number;
+  /** Frames that may arrive at once. Default: messagesPerSec. */
+  burstMessages?: number;
+  /** Bytes that may arrive at once. Default: bytesPerSec. */
+  burstBytes?: number;
 }
 
 /** Inbound budgets of a link. */
 export interface LinkBudgets {
-  /** The reliable channel. Default: 500 messages/s, 1 MiB/s. */
+  /** The reliable channel. Default: 500 messages/s, 1 MiB/s, bursts of 2,000 messages / 4 MiB. */
   reliable: ChannelBudget;
-  /** The unreliable channel. Default: 600 messages/s, 512 KiB/s. */
+  /** The unreliable channel. Default: 1,000 messages/s, 512 KiB/s. */
   unreliable: ChannelBudget;
   /** How long a peer may stay over budget before it counts as flooding, ms. Default: 750. */
   floodGraceMs: number;
 }
 
-/** Default inbound budgets: about 10x what an honest player sends (30-60 inputs/s, acks, pings, chat). */
+/** Default inbound budgets: about 10x what an honest player sends (60 inputs/s, acks, pings, game messages). */
 export const budgetDefaults: LinkBudgets = {
-  reliable: { messagesPerSec: 500, bytesPerSec: 1024 * 1024 },
-  unreliable: { messagesPerSec: 600, bytesPerSec: 512 * 1024 },
+  reliable: { messagesPerSec: 500, bytesPerSec: 1024 * 1024, burstMessages: 2000, burstBytes: 4 * 1024 * 1024 },
+  unreliable: { messagesPerSec: 1000, bytesPerSec: 512 * 1024 },
   floodGraceMs: 750,
 };
 
@@ -38,13 +43,13 @@ class Bucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly rate: number, now: number) {
-    this.tokens = rate;
+  constructor(private readonly rate: number, private readonly burst: number, now: number) {
+    this.tokens = burst;
     this.last = now;
   }
 
   take(n: number, now: number): boolean {
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
     if (this.tokens < n) return false;
     this.tokens -= n;
@@ -63,7 +68,11 @@ export class InboundBudget {
 
   constructor(private readonly budgets: LinkBudgets, now: number) {
     const { reliable: r, unreliable: u } = budgets;
-    this.buckets = [new Bucket(r.messagesPerSec, now), new Bucket(r.bytesPerSec, now), new Bucket(u.messagesPerSec, now), new Bucket(u.bytesPerSec, now)];
+    const bucket = (rate: number, burst: number | undefined) => new Bucket(rate, Math.max(rate, burst ?? rate), now);
+    this.buckets = [
+      bucket(r.messagesPerSec, r.burstMessages), bucket(r.bytesPerSec, r.burstBytes),
+      bucket(u.messagesPerSec, u.burstMessages), bucket(u.bytesPerSec, u.burstBytes),
+    ];
   }
 
   /** True when a frame of `bytes` on this channel fits the budget now (and is charged to it). */

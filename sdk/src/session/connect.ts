@@ -130,6 +130,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
           maxPlayers,
           public: options.public ?? false,
           hostPeerId: net.id,
+          hostPeerToken: net.token,
           ...(options.password === undefined ? {} : { password: options.password }),
           ...(options.meta === undefined ? {} : { meta: options.meta }),
         });

@@ -81,6 +81,8 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   private destroyed = false;
   private lost = false;
   private gate: OfferGate = () => false;
+  /** The id's secret (the memory lobby does not check it; the real server does). */
+  readonly token = `memory-${Math.random().toString(36).slice(2)}`;
 
   constructor(readonly id: string, private readonly hub: MemoryHub, readonly linkOptions: Partial<LinkOptions>) {
     super();
@@ -106,9 +108,10 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   /** Whether this endpoint answers an offer from `remoteId` (the hub asks before making the link). */
   accepts(remoteId: string, metadata: unknown): boolean {
     if (this.destroyed || this.lost) return false;
-    if (this.gate(remoteId, metadata)) return true;
-    this.signaling.offersRefused++;
-    return false;
+    let ok = false;
+    try { ok = this.gate(remoteId, metadata); } catch { /* a throwing gate refuses */ }
+    if (!ok) this.signaling.offersRefused++;
+    return ok;
   }
 
   /** Opens a link to `remoteId`; resolves when its handshake completed. */

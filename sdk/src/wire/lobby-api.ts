@@ -58,6 +58,8 @@ export interface CreateLobbyRequest {
   meta?: LobbyMeta;
   /** The host's signaling id; it must be connected to the PeerServer. */
   hostPeerId: string;
+  /** The token the host's signaling connection was opened with: proves it owns `hostPeerId`. */
+  hostPeerToken: string;
 }
 
 /** `POST /api/lobbies` answer. */

@@ -3,10 +3,12 @@
  *
  * username = `<unix expiry seconds>:<user>`, credential = base64(HMAC-SHA1(secret, username)).
  * coturn recomputes the HMAC with the shared secret and refuses expired usernames, so clients
- * get working credentials without ever seeing the secret.
+ * get working credentials without ever seeing the secret. `<user>` is a fresh CSPRNG id per
+ * issued credential (per session), so coturn's per-user quotas (`user-quota`) and logs tell
+ * sessions apart; one constant user name made every client the same user.
  * See https://datatracker.ietf.org/doc/html/draft-uberti-behave-turn-rest-00.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** TURN servers sharing one coturn `static-auth-secret`. */
 export interface TurnOptions {
@@ -25,13 +27,18 @@ export interface IceServer {
   credential?: string;
 }
 
-/** User part of every issued username. */
-export const TURN_USER = 'hostmesh';
+/** Prefix of the per-session user part of issued usernames. */
+export const TURN_USER_PREFIX = 'hm';
 
-/** Issues an ICE server entry with REST credentials valid until `nowMs + ttlSeconds`. */
-export function turnCredentials(turn: TurnOptions, nowMs: number = Date.now()): IceServer {
+/** A fresh per-session TURN user id: `hm` and 16 CSPRNG bytes in base64url. */
+export function turnUserId(): string {
+  return `${TURN_USER_PREFIX}${randomBytes(16).toString('base64url')}`;
+}
+
+/** Issues an ICE server entry with REST credentials for `user` valid until `nowMs + ttlSeconds`. */
+export function turnCredentials(turn: TurnOptions, nowMs: number = Date.now(), user: string = turnUserId()): IceServer {
   const expiry = Math.floor(nowMs / 1000) + (turn.ttlSeconds ?? 3600);
-  const username = `${expiry}:${TURN_USER}`;
+  const username = `${expiry}:${user}`;
   const credential = createHmac('sha1', turn.secret).update(username).digest('base64');
   return { urls: [...turn.urls], username, credential };
 }

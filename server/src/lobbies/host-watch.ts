@@ -1,12 +1,13 @@
 /**
- * Tracks which peer ids are connected to signaling and fires `onGone(id)` when a watched id
+ * Tracks which peer ids are connected to signaling (with the token each registered with, the
+ * proof a lobby's creator must show to name that id as host) and fires `onGone(id)` when a watched id
  * (a lobby host) has stayed disconnected for `graceMs`. A reconnect within the grace period
  * cancels it, so a host's network blip does not kill its lobby.
  */
 
 /** Connected-peer tracking with a grace timer per disconnected host. */
 export class HostWatch {
-  private readonly connected = new Set<string>();
+  private readonly connected = new Map<string, string>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private closed = false;
 
@@ -22,9 +23,14 @@ export class HostWatch {
     return this.connected.has(id);
   }
 
-  /** Signaling says `id` connected (or reconnected). */
-  peerConnected(id: string): void {
-    this.connected.add(id);
+  /** The token `id` is connected with, or undefined when it is not connected. */
+  tokenOf(id: string): string | undefined {
+    return this.connected.get(id);
+  }
+
+  /** Signaling says `id` connected (or reconnected) with `token`. */
+  peerConnected(id: string, token: string): void {
+    this.connected.set(id, token);
     this.cancel(id);
   }
 

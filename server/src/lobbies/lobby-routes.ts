@@ -4,15 +4,37 @@
  * CORS is open (`*`): the API uses bearer secrets, not cookies, so any game page may call it.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ApiError, apiErrorHandler } from '../http/api-error.js';
-import { clientIp } from '../http/client-ip.js';
+import { ApiError, apiErrorHandler, badRequest } from '../http/api-error.js';
+import { addressKey, clientIp } from '../http/client-ip.js';
 import { clientConfig } from '../ice/client-config.js';
-import type { LobbyService } from './lobby-service.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
+import { limited, type LobbyService } from './lobby-service.js';
 import type { Logger } from '../log.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** Largest accepted JSON body. */
 export const MAX_BODY_BYTES = 8 * 1024;
+
+/** Lobbies per page of `GET /api/lobbies`: default and most. */
+export const LIST_PAGE = { default: 50, max: 100 } as const;
+
+function one(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw badRequest(`Pass "${name}" once, as a plain value.`);
+  return value;
+}
+
+/** `?limit=&cursor=` of the lobby list, validated. */
+export function listQuery(query: Request['query']): { cursor: string | undefined; limit: number } {
+  const limitText = one(query.limit, 'limit');
+  const cursor = one(query.cursor, 'cursor');
+  const limit = limitText === undefined ? LIST_PAGE.default : Number(limitText);
+  if (limitText !== undefined && (!/^\d{1,3}$/.test(limitText) || limit < 1 || limit > LIST_PAGE.max)) {
+    throw badRequest(`"limit" must be a whole number from 1 to ${LIST_PAGE.max}.`);
+  }
+  if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) throw badRequest('"cursor" must be the "next" value of the previous page.');
+  return { cursor, limit };
+}
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -29,7 +51,7 @@ function codeParam(req: Request): string {
 /** Builds the `/api` router. */
 export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log: Logger): Router {
   const router = express.Router();
-  const ip = (req: Request): string => clientIp(req, options.proxied);
+  const ip = (req: Request): string => addressKey(clientIp(req, options.proxied));
 
   router.use((req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -41,11 +63,14 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
   });
   router.use(express.json({ limit: MAX_BODY_BYTES }));
 
-  router.get('/config', route(async (_req, res) => {
+  const configLimiter = new RateLimiter(options.configRatePerMinute);
+  router.get('/config', route(async (req, res) => {
+    limited(configLimiter.take(ip(req)), 'config requests');
     res.json(clientConfig(options));
   }));
-  router.get('/lobbies', route(async (_req, res) => {
-    res.json({ lobbies: await service.list() });
+  router.get('/lobbies', route(async (req, res) => {
+    const { cursor, limit } = listQuery(req.query);
+    res.json(await service.list(ip(req), cursor, limit));
   }));
   router.post('/lobbies', route(async (req, res) => {
     res.status(201).json(await service.create(ip(req), req.body));
@@ -57,10 +82,10 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
     res.json(await service.join(ip(req), codeParam(req), req.body));
   }));
   router.patch('/lobbies/:code', route(async (req, res) => {
-    res.json({ lobby: await service.update(codeParam(req), req.headers.authorization, req.body) });
+    res.json({ lobby: await service.update(ip(req), codeParam(req), req.headers.authorization, req.body) });
   }));
   router.delete('/lobbies/:code', route(async (req, res) => {
-    await service.remove(codeParam(req), req.headers.authorization);
+    await service.remove(ip(req), codeParam(req), req.headers.authorization);
     res.status(204).end();
   }));
 

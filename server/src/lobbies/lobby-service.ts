@@ -1,28 +1,34 @@
 /**
- * Lobby rules, independent of HTTP: creation, listing, look-up, admission (rate limit,
- * existence, open, password, capacity, in that order), host updates, and deletion when the
- * host is gone. Throws ApiErrors; lobby-routes.ts turns them into answers.
+ * Lobby rules, independent of HTTP: creation (the creator proves it owns the host id),
+ * listing by page, look-up, admission (rate limit, code, open, password, capacity, in that
+ * order), host updates, and deletion when the host is gone. Cheap checks run before costly
+ * ones: rate limits and the guess budgets (guess-guard.ts) before the store, the per-lobby
+ * password lockout and the server's password budget before scrypt. Throws ApiErrors;
+ * lobby-routes.ts turns them into answers.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
   CreateLobbyResponse, JoinLobbyResponse, LobbyInfo,
 } from '../../../sdk/src/wire/lobby-api.js';
 import { signTicket } from '../../../sdk/src/lobby/ticket.js';
 import { ApiError } from '../http/api-error.js';
-import { generateHostSecret, requireHostSecret } from './host-secret.js';
-import { generateJoinCode, normalizeCode } from './join-code.js';
-import { parseCreateLobby, parseJoinLobby, parseUpdateLobby } from './lobby-validation.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
+import { TokenBucket } from '../limits/token-bucket.js';
 import type { ResolvedOptions } from '../options.js';
-import { hashPassword, verifyPassword } from './password.js';
-import { RateLimiter } from '../http/rate-limiter.js';
 import type { LobbyRecord, LobbyStore } from '../stores/store.js';
+import { GuessGuard } from './guess-guard.js';
+import { generateHostSecret, requireHostSecret } from './host-secret.js';
+import { generateJoinCode } from './join-code.js';
+import { parseCreateLobby, parseJoinLobby, parseUpdateLobby } from './lobby-validation.js';
+import { hashPassword, verifyPassword } from './password.js';
 
 const CODE_ATTEMPTS = 16;
 
 /** What the service needs from the rest of the server. */
 export interface LobbyServiceDeps {
   options: ResolvedOptions;
-  /** True when `peerId` is connected to signaling. */
-  isConnected: (peerId: string) => boolean;
+  /** The token `peerId` is connected to signaling with; undefined when it is not connected. */
+  peerToken: (peerId: string) => string | undefined;
   /** Called after a lobby is created, so the host's absence can be watched. */
   onHosted: (peerId: string) => void;
   /** Clock, ms. Default: Date.now. */
@@ -37,10 +43,22 @@ export function lobbyInfo(lobby: LobbyRecord): LobbyInfo {
   };
 }
 
-function limited(decision: ReturnType<RateLimiter['take']>, what: string): void {
+/** Throws 429 RATE_LIMITED when `decision` refused. */
+export function limited(decision: ReturnType<RateLimiter['take']>, what: string): void {
   if (decision.ok) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   throw new ApiError(429, 'RATE_LIMITED', `Too many ${what} from this address. Wait ${seconds} s and try again.`, seconds);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** A page of `GET /api/lobbies`. */
+export interface LobbyListPage {
+  lobbies: LobbyInfo[];
+  /** Cursor of the next page (pass as `?cursor=`); absent on the last page. */
+  next?: string;
 }
 
 /** Lobby operations over a LobbyStore. */
@@ -51,29 +69,49 @@ export class LobbyService {
   private readonly createLimiter: RateLimiter;
   private readonly joinLimiter: RateLimiter;
   private readonly lookupLimiter: RateLimiter;
+  private readonly listLimiter: RateLimiter;
+  private readonly passwordFailures: RateLimiter;
+  private readonly passwordChecks: TokenBucket;
+  private readonly guesses: GuessGuard;
 
   constructor(private readonly deps: LobbyServiceDeps) {
-    this.store = deps.options.store;
+    const o = deps.options;
+    this.store = o.store;
     this.now = deps.now ?? Date.now;
-    this.createLimiter = new RateLimiter(deps.options.createRatePerMinute, this.now);
-    this.joinLimiter = new RateLimiter(deps.options.joinRatePerMinute, this.now);
-    this.lookupLimiter = new RateLimiter(deps.options.lookupRatePerMinute, this.now);
+    this.createLimiter = new RateLimiter(o.createRatePerMinute, this.now);
+    this.joinLimiter = new RateLimiter(o.joinRatePerMinute, this.now);
+    this.lookupLimiter = new RateLimiter(o.lookupRatePerMinute, this.now);
+    this.listLimiter = new RateLimiter(o.listRatePerMinute, this.now);
+    this.passwordFailures = new RateLimiter(o.passwordFailuresPerLobbyPerMinute, this.now);
+    this.passwordChecks = new TokenBucket(o.passwordChecksPerSecond, o.passwordChecksPerSecond, this.now);
+    this.guesses = new GuessGuard(this.store, {
+      perAddressPerMinute: o.codeMissesPerMinute, globalPerMinute: o.globalCodeMissesPerMinute, codeLength: o.joinCodeLength,
+    }, this.now);
   }
 
-  /** Creates a lobby hosted by the body's `hostPeerId`. */
+  /** Creates a lobby hosted by the body's `hostPeerId`, which `hostPeerToken` must prove. */
   async create(ip: string, body: unknown): Promise<CreateLobbyResponse> {
     limited(this.createLimiter.take(ip), 'lobby creations');
     const input = parseCreateLobby(body, this.deps.options.maxPlayersLimit);
-    if (!this.deps.isConnected(input.hostPeerId)) {
+    const token = this.deps.peerToken(input.hostPeerId);
+    if (token === undefined) {
       throw new ApiError(409, 'HOST_UNREACHABLE', `The host peer id "${input.hostPeerId}" is not connected to this server's signaling. Open the PeerJS connection to /peerjs first, then create the lobby.`);
     }
+    if (!sameSecret(token, input.hostPeerToken)) {
+      throw new ApiError(403, 'UNAUTHORIZED', 'The "hostPeerToken" is not the token the host id\'s signaling connection was opened with: a lobby can only be created by its host. Send your own PeerJS id and token.');
+    }
+    const most = this.deps.options.maxLobbiesPerHost;
+    if ((this.hosted.get(input.hostPeerId)?.size ?? 0) >= most) {
+      throw new ApiError(429, 'RATE_LIMITED', `This host already has ${most} lobbies. Close one (DELETE /api/lobbies/:code) before creating another.`);
+    }
+    if (input.password !== null) this.spendPasswordCheck();
     const record: LobbyRecord = {
       code: '', name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: true, players: 1,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
       hostPeerId: input.hostPeerId, hostSecret: generateHostSecret(), createdAtMs: this.now(),
     };
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      record.code = generateJoinCode();
+      record.code = generateJoinCode(this.deps.options.joinCodeLength);
       if (await this.store.create(record)) {
         this.track(record.hostPeerId, record.code);
         this.deps.onHosted(record.hostPeerId);
@@ -83,37 +121,35 @@ export class LobbyService {
     throw new ApiError(503, 'SERVER_ERROR', 'The server could not find a free join code. Try again in a moment.');
   }
 
-  /** Public lobbies that accept players. */
-  async list(): Promise<LobbyInfo[]> {
-    return (await this.store.list()).filter((l) => l.public && l.open).map(lobbyInfo);
+  /** One page of public lobbies that accept players. */
+  async list(ip: string, cursor: string | undefined, limit: number): Promise<LobbyListPage> {
+    limited(this.listLimiter.take(ip), 'lobby list requests');
+    const page = await this.store.listPublic(cursor, limit);
+    const lobbies = page.lobbies.map(lobbyInfo);
+    return page.next === undefined ? { lobbies } : { lobbies, next: page.next };
   }
 
   /** Looks a lobby up by a code as typed. */
   async get(ip: string, rawCode: string): Promise<LobbyInfo> {
     limited(this.lookupLimiter.take(ip), 'lobby look-ups');
-    return lobbyInfo(await this.find(rawCode));
+    return lobbyInfo(await this.guesses.find(ip, rawCode));
   }
 
   /** Admission: returns the host's id and a ticket for `peerId`. */
   async join(ip: string, rawCode: string, body: unknown): Promise<JoinLobbyResponse> {
     limited(this.joinLimiter.take(ip), 'join attempts');
     const input = parseJoinLobby(body);
-    const lobby = await this.find(rawCode);
+    const lobby = await this.guesses.find(ip, rawCode);
     if (!lobby.open) throw new ApiError(403, 'LOBBY_CLOSED');
-    if (lobby.passwordHash !== null && !(await verifyPassword(input.password, lobby.passwordHash))) {
-      this.joinLimiter.take(ip);
-      throw new ApiError(403, 'BAD_PASSWORD', input.password === null
-        ? 'This lobby needs a password. Ask the host for it and pass it when joining.'
-        : 'The password is wrong. Ask the host for the lobby password and try again.');
-    }
+    if (lobby.passwordHash !== null) await this.checkPassword(ip, lobby, input.password);
     if (lobby.players >= lobby.maxPlayers) throw new ApiError(409, 'LOBBY_FULL');
     const ticket = signTicket(lobby.hostSecret, lobby.code, input.peerId, this.now() + this.deps.options.ticketTtlMs);
     return { lobby: lobbyInfo(lobby), hostPeerId: lobby.hostPeerId, ticket };
   }
 
   /** Host update: players, open, name, meta. */
-  async update(rawCode: string, authorization: string | undefined, body: unknown): Promise<LobbyInfo> {
-    const lobby = await this.find(rawCode);
+  async update(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<LobbyInfo> {
+    const lobby = await this.guesses.find(ip, rawCode);
     requireHostSecret(authorization, lobby.hostSecret);
     const patch = parseUpdateLobby(body, lobby.maxPlayers);
     const next: LobbyRecord = { ...lobby, ...patch };
@@ -122,8 +158,8 @@ export class LobbyService {
   }
 
   /** Host deletes its lobby. */
-  async remove(rawCode: string, authorization: string | undefined): Promise<void> {
-    const lobby = await this.find(rawCode);
+  async remove(ip: string, rawCode: string, authorization: string | undefined): Promise<void> {
+    const lobby = await this.guesses.find(ip, rawCode);
     requireHostSecret(authorization, lobby.hostSecret);
     await this.store.delete(lobby.code);
     this.untrack(lobby.hostPeerId, lobby.code);
@@ -145,11 +181,36 @@ export class LobbyService {
     return codes;
   }
 
-  private async find(rawCode: string): Promise<LobbyRecord> {
-    const code = normalizeCode(rawCode);
-    const lobby = code === null ? undefined : await this.store.get(code);
-    if (lobby === undefined) throw new ApiError(404, 'LOBBY_NOT_FOUND');
-    return lobby;
+  /**
+   * Lockout, then the server's budget, then scrypt; a failure costs the address and the lobby.
+   * The lobby's failure token is taken before scrypt and given back on success, so concurrent
+   * attempts cannot all pass the lockout check while the first ones are still hashing.
+   */
+  private async checkPassword(ip: string, lobby: LobbyRecord, password: string | null): Promise<void> {
+    if (password === null) throw new ApiError(403, 'BAD_PASSWORD', 'This lobby needs a password. Ask the host for it and pass it when joining.');
+    const lockout = this.passwordFailures.take(lobby.code);
+    if (!lockout.ok) {
+      const seconds = Math.max(1, Math.ceil(lockout.retryAfterMs / 1000));
+      throw new ApiError(429, 'RATE_LIMITED', `Too many wrong passwords were tried for this lobby. Wait ${seconds} s, then try again with the password from the host.`, seconds);
+    }
+    try {
+      this.spendPasswordCheck();
+    } catch (err) {
+      this.passwordFailures.refund(lobby.code);
+      throw err;
+    }
+    if (await verifyPassword(password, lobby.passwordHash ?? '')) {
+      this.passwordFailures.refund(lobby.code);
+      return;
+    }
+    this.joinLimiter.take(ip);
+    throw new ApiError(403, 'BAD_PASSWORD', 'The password is wrong. Ask the host for the lobby password and try again.');
+  }
+
+  private spendPasswordCheck(): void {
+    if (!this.passwordChecks.take()) {
+      throw new ApiError(429, 'RATE_LIMITED', 'The server is checking too many passwords right now. Wait a second and try again.', 1);
+    }
   }
 
   private track(peerId: string, code: string): void {

@@ -4,7 +4,7 @@
  */
 import type { LobbyMeta } from '../../../sdk/src/wire/lobby-api.js';
 import { badRequest } from '../http/api-error.js';
-import { isValidPeerId } from '../signaling/peer-id.js';
+import { isValidPeerId, isValidPeerToken } from '../signaling/peer-id.js';
 
 /** Limits on lobby fields. */
 export const LobbyLimits = {
@@ -24,6 +24,8 @@ export interface CreateLobbyInput {
   password: string | null;
   meta: LobbyMeta;
   hostPeerId: string;
+  /** The token the host registered its signaling id with: proof that it owns `hostPeerId`. */
+  hostPeerToken: string;
 }
 
 /** A validated `PATCH /api/lobbies/:code` body. */
@@ -36,8 +38,23 @@ export interface UpdateLobbyInput {
 
 type Body = Record<string, unknown>;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * Characters a display name never keeps: controls (C0, DEL, C1), format characters (bidi
+ * overrides and isolates, zero-width spaces and joiners, the BOM), line and paragraph
+ * separators, lone surrogates, private-use and unassigned code points.
+ */
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u2028\u2029]/gu;
+const HAS_UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u2028\u2029]/u;
+
+/** True when `text` holds none of the characters cleanDisplayText removes. */
+export function isShowable(text: string): boolean {
+  return !HAS_UNSHOWABLE.test(text);
+}
+
+/** `text` as shown to other players: NFC, without unshowable characters, whitespace runs as one space, trimmed. */
+export function cleanDisplayText(text: string): string {
+  return text.normalize('NFC').replace(UNSHOWABLE, '').replace(/\s+/gu, ' ').trim();
+}
 
 function asObject(body: unknown): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -47,11 +64,19 @@ function asObject(body: unknown): Body {
 }
 
 function parseName(value: unknown): string {
-  const name = typeof value === 'string' ? value.trim() : '';
-  if (name.length < 1 || name.length > LobbyLimits.nameMaxChars || CONTROL_CHARS.test(name)) {
+  // Cleaning a huge string would cost time first: refuse anything far over the limit as is.
+  const name = typeof value === 'string' && value.length <= LobbyLimits.nameMaxChars * 4 ? cleanDisplayText(value) : '';
+  if (name.length < 1 || name.length > LobbyLimits.nameMaxChars) {
     throw badRequest(`"name" must be a string of 1 to ${LobbyLimits.nameMaxChars} printable characters.`);
   }
   return name;
+}
+
+function parseToken(value: unknown, field: string): string {
+  if (!isValidPeerToken(value)) {
+    throw badRequest(`"${field}" must be the token your signaling connection was opened with (1 to 128 characters of A-Z, a-z, 0-9, _ and -).`);
+  }
+  return value;
 }
 
 function parsePeerId(value: unknown, field: string): string {
@@ -94,9 +119,10 @@ export function parseMeta(value: unknown): LobbyMeta {
     const ok =
       typeof v === 'boolean' ||
       (typeof v === 'number' && Number.isFinite(v)) ||
-      (typeof v === 'string' && v.length <= LobbyLimits.metaStringMaxChars);
+      (typeof v === 'string' && v.length <= LobbyLimits.metaStringMaxChars && isShowable(v));
+    if (!isShowable(key)) throw badRequest('"meta" keys must be printable text without control or bidi-override characters.');
     if (!ok) {
-      throw badRequest(`"meta.${key}" must be a boolean, a finite number or a string of at most ${LobbyLimits.metaStringMaxChars} characters.`);
+      throw badRequest(`"meta.${key}" must be a boolean, a finite number or a printable string of at most ${LobbyLimits.metaStringMaxChars} characters.`);
     }
   }
   const meta: LobbyMeta = Object.fromEntries(entries) as LobbyMeta;
@@ -116,6 +142,7 @@ export function parseCreateLobby(body: unknown, maxPlayersLimit: number): Create
     password: parsePassword(b.password),
     meta: parseMeta(b.meta),
     hostPeerId: parsePeerId(b.hostPeerId, 'hostPeerId'),
+    hostPeerToken: parseToken(b.hostPeerToken, 'hostPeerToken'),
   };
 }
 

@@ -4,22 +4,43 @@
  * `peer` 1.0.2 parses frames with `JSON.parse` and writes `message.src` into the result, so
  * `null`, `5` or truncated JSON throw inside its handler (and kill an embedded server without an
  * `error` listener); a `LEAVE` without `dst` silently unregisters the sender while its socket
- * stays open. Only the shapes a PeerJS client sends pass: a JSON object with a known `type`,
- * a valid `dst` peer id (except for HEARTBEAT), and any `payload`. The frame forwarded to
- * `peer` is re-serialised from exactly those fields.
+ * stays open. Only the shapes a PeerJS client sends pass: a JSON object at most
+ * `MAX_FRAME_DEPTH` deep (checked before parsing, see json-depth.ts) with a known `type`, a
+ * valid `dst` peer id (except for HEARTBEAT), and any `payload`. The frame forwarded to `peer`
+ * is re-serialised from exactly those fields. Total: any input gives a verdict, never a throw.
  */
+import { nestsDeeperThan } from './json-depth.js';
 import { isValidPeerId } from './peer-id.js';
 
 /** Message types a PeerJS client sends to the server. */
 export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set(['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
 
-/** Verdict on a frame: forward this text to `peer`, or refuse with a reason. */
-export type FrameVerdict = { ok: true; text: string } | { ok: false; reason: string };
+/** Deepest nesting a signaling frame may have (a PeerJS OFFER nests 3 deep). */
+export const MAX_FRAME_DEPTH = 16;
+
+/** Verdict on a frame: forward this text to `peer` (addressed to `dst`), or refuse with a reason. */
+export type FrameVerdict = { ok: true; text: string; dst: string | null } | { ok: false; reason: string };
+
+function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
 
 /** Checks a frame received as `data` (text unless `isBinary`). */
 export function checkSignalingFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): FrameVerdict {
+  try {
+    return check(data, isBinary);
+  } catch {
+    return { ok: false, reason: 'Signaling frame could not be read: send PeerJS JSON messages.' };
+  }
+}
+
+function check(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): FrameVerdict {
   if (isBinary) return { ok: false, reason: 'Binary signaling frames are not accepted: send PeerJS JSON messages.' };
-  const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+  const text = textOf(data);
+  if (nestsDeeperThan(text, MAX_FRAME_DEPTH)) {
+    return { ok: false, reason: `Signaling frame nests deeper than ${MAX_FRAME_DEPTH} levels: send PeerJS messages as they are.` };
+  }
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -31,9 +52,10 @@ export function checkSignalingFrame(data: Buffer | ArrayBuffer | Buffer[], isBin
   }
   const { type, dst, payload } = message as { type?: unknown; dst?: unknown; payload?: unknown };
   if (typeof type !== 'string' || !CLIENT_MESSAGE_TYPES.has(type)) {
-    return { ok: false, reason: `Unknown signaling message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}.` };
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type;
+    return { ok: false, reason: `Unknown signaling message type ${shown}: send HEARTBEAT, OFFER, ANSWER, CANDIDATE or LEAVE.` };
   }
-  if (type === 'HEARTBEAT') return { ok: true, text: '{"type":"HEARTBEAT"}' };
-  if (!isValidPeerId(dst)) return { ok: false, reason: `Signaling ${type} needs a "dst" peer id.` };
-  return { ok: true, text: JSON.stringify({ type, dst, payload }) };
+  if (type === 'HEARTBEAT') return { ok: true, text: '{"type":"HEARTBEAT"}', dst: null };
+  if (!isValidPeerId(dst)) return { ok: false, reason: `Signaling ${type} needs a "dst" peer id (1 to 64 characters of A-Z, a-z, 0-9, _ and -).` };
+  return { ok: true, text: JSON.stringify({ type, dst, payload }), dst };
 }

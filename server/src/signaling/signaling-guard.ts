@@ -1,80 +1,64 @@
 /**
  * Hardening around PeerServer's WebSocket server (plugged in through its
- * `createWebSocketServer` option): a frame size cap (`maxPayload`), a per-IP connection cap,
- * id and token format checks, reserved ids after a disconnect (no hijacking), and a frame
- * filter plus a per-socket message rate cap in front of `peer`'s message handler. A socket
- * that breaks a rule gets a PeerJS `ERROR` message and is closed; nothing else is affected.
+ * `createWebSocketServer` option). Before `peer` sees a socket: a per-address connect rate,
+ * a strict query (connect-query.ts), a per-address socket cap, reserved ids after a disconnect
+ * (id-reservations.ts), and a global socket cap that keeps room for newcomers (fair-share.ts:
+ * a newcomer displaces the oldest socket of the address holding the most). Before `peer` sees
+ * a frame: the per-socket budgets and frame filter (guarded-socket.ts) and the caps on messages
+ * queued for absent ids (undelivered.ts). A socket that breaks a rule gets a PeerJS `ERROR`
+ * message and is closed; nothing else is affected.
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
-import { clientIp } from '../http/client-ip.js';
-import { IdReservations } from './id-reservations.js';
+import { addressKey, clientIp } from '../http/client-ip.js';
+import { FairShare } from '../limits/fair-share.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../log.js';
-import { isValidPeerId, isValidPeerToken } from './peer-id.js';
-import { checkSignalingFrame } from './signaling-frames.js';
+import { parseConnectQuery } from './connect-query.js';
+import { GuardedSocket, refuseSocket, type SocketLimits } from './guarded-socket.js';
+import { IdReservations } from './id-reservations.js';
+import { UndeliveredLedger, type UndeliveredLimits } from './undelivered.js';
+
+export { refuseSocket } from './guarded-socket.js';
 
 /** Limits the guard enforces. */
-export interface GuardLimits {
+export interface GuardLimits extends SocketLimits {
+  /** PeerServer key clients must present. */
+  peerKey: string;
   maxFrameBytes: number;
   maxConnectionsPerIp: number;
-  maxMessagesPerSecond: number;
+  /** Signaling sockets in all. */
+  maxConnections: number;
+  /** Socket openings per address per minute. */
+  connectsPerMinute: number;
+  /** Socket openings per address at once. */
+  connectBurst: number;
+  /** Incoming signaling bytes per address per second, all its sockets together. */
+  maxBytesPerSecondPerIp: number;
   idReservationMs: number;
+  /** Reservations one address may hold. */
+  maxReservationsPerIp: number;
+  undelivered: UndeliveredLimits;
   proxied: boolean;
-}
-
-/** Sends a PeerJS-format message (`ERROR` by default) and closes the socket. */
-export function refuseSocket(socket: WebSocket, msg: string, type = 'ERROR'): void {
-  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type, payload: { msg } }));
-  if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(1008, type);
-}
-
-/** A ws socket whose incoming frames are checked before any listener sees them. */
-class GuardedSocket extends WebSocket {
-  maxMessagesPerSecond = Number.POSITIVE_INFINITY;
-  onRefused: (reason: string) => void = () => {};
-  private windowStartMs = 0;
-  private windowCount = 0;
-
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== 'message') return super.emit(event, ...args);
-    if (this.readyState !== WebSocket.OPEN) return false;
-    const now = Date.now();
-    if (now - this.windowStartMs >= 1000) {
-      this.windowStartMs = now;
-      this.windowCount = 0;
-    }
-    if (++this.windowCount > this.maxMessagesPerSecond) {
-      return this.refuse(`Too many signaling messages (limit ${this.maxMessagesPerSecond} per second).`);
-    }
-    const verdict = checkSignalingFrame(args[0] as Buffer, args[1] === true);
-    if (!verdict.ok) return this.refuse(verdict.reason);
-    return super.emit('message', Buffer.from(verdict.text), false);
-  }
-
-  private refuse(reason: string): boolean {
-    this.onRefused(reason);
-    refuseSocket(this, reason);
-    return false;
-  }
-}
-
-function queryOf(req: IncomingMessage): URLSearchParams {
-  try {
-    return new URL(req.url ?? '', 'http://localhost').searchParams;
-  } catch {
-    return new URLSearchParams();
-  }
 }
 
 /** Per-server signaling hardening state. */
 export class SignalingGuard {
   /** Freed ids, reserved for their last token. */
   readonly reservations: IdReservations;
-  private readonly perIp = new Map<string, number>();
+  /** Bytes queued for absent ids. */
+  readonly undelivered: UndeliveredLedger;
+  private readonly sockets = new FairShare<string, GuardedSocket>();
+  private readonly live = new Map<string, string>();
+  private readonly connects: RateLimiter;
+  private readonly bytesPerAddress: RateLimiter;
   private readonly servers: WebSocketServer[] = [];
 
   constructor(private readonly limits: GuardLimits, private readonly log: Logger) {
-    this.reservations = new IdReservations(limits.idReservationMs);
+    this.reservations = new IdReservations(limits.idReservationMs, Date.now, { maxPerAddress: limits.maxReservationsPerIp });
+    this.undelivered = new UndeliveredLedger(limits.undelivered);
+    this.connects = new RateLimiter(limits.connectsPerMinute, Date.now, 100_000, limits.connectBurst);
+    this.bytesPerAddress = new RateLimiter(limits.maxBytesPerSecondPerIp * 60, Date.now, 100_000, limits.maxBytesPerSecondPerIp * 2);
   }
 
   /** The `createWebSocketServer` option for PeerServer. */
@@ -92,13 +76,37 @@ export class SignalingGuard {
       perMessageDeflate: false,
       WebSocket: GuardedSocket as typeof WebSocket,
     });
+    server.on('error', (err) => this.log(`signaling server error: ${err.message}`));
     this.servers.push(server);
     return server;
   };
 
   /** Open signaling sockets from `ip`. */
   connectionsFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.sockets.count(addressKey(ip));
+  }
+
+  /** Open signaling sockets in all. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** True when `id` is registered with `peer` (its messages are delivered, not queued). */
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** `peer` registered `id` on `socket`: its reservation ends, queued messages were handed over. */
+  registered(id: string, socket: unknown): void {
+    this.reservations.release(id);
+    this.undelivered.delivered(id);
+    this.live.set(id, socket instanceof GuardedSocket ? socket.address : 'unknown');
+  }
+
+  /** `peer` freed `id`: reserve it for `token` for `ms`. */
+  unregistered(id: string, token: string, ms: number): void {
+    this.reservations.reserve(id, token, this.live.get(id) ?? 'unknown', ms);
+    this.live.delete(id);
   }
 
   /** Terminates every socket and closes the WebSocket servers. Idempotent. */
@@ -112,30 +120,44 @@ export class SignalingGuard {
   private admit(socket: GuardedSocket, req: IncomingMessage): boolean {
     socket.on('error', (err) => this.log(`signaling socket error: ${err.message}`));
     const ip = clientIp(req, this.limits.proxied);
-    const query = queryOf(req);
-    const id = query.get('id');
-    const token = query.get('token');
+    const address = addressKey(ip);
+    const query = parseConnectQuery(req.url);
     const reject = (msg: string): false => {
-      this.log(`signaling refused ${ip} id=${JSON.stringify(id)?.slice(0, 80)}: ${msg}`);
+      this.log(`signaling refused ${ip} id=${query.ok ? query.id : '?'}: ${msg}`);
       refuseSocket(socket, msg);
       return false;
     };
-    if (this.connectionsFrom(ip) >= this.limits.maxConnectionsPerIp) {
+    const rate = this.connects.take(address);
+    if (!rate.ok) {
+      return reject(`Too many signaling connections opened from your address (limit ${this.limits.connectsPerMinute} per minute). Wait ${Math.ceil(rate.retryAfterMs / 1000)} s and try again.`);
+    }
+    if (!query.ok) return reject(query.reason);
+    if (query.key !== this.limits.peerKey) return reject('Invalid key provided: use the peerKey from GET /api/config.');
+    if (this.sockets.count(address) >= this.limits.maxConnectionsPerIp) {
       return reject(`Too many signaling connections from your address (limit ${this.limits.maxConnectionsPerIp}). Close other game tabs or peers and try again.`);
     }
-    if (id !== null && !isValidPeerId(id)) return reject('Invalid peer id: use 1 to 64 characters of A-Z, a-z, 0-9, _ and -.');
-    if (token !== null && !isValidPeerToken(token)) return reject('Invalid token: use 1 to 128 characters of A-Z, a-z, 0-9, _ and -.');
-    if (id !== null && token !== null && this.reservations.isReservedForOther(id, token)) {
-      return reject(`The peer id "${id}" was in use moments ago and stays reserved for its previous owner. Connect with a new random id.`);
+    if (this.reservations.isReservedForOther(query.id, query.token)) {
+      return reject(`The peer id "${query.id}" was in use moments ago and stays reserved for its previous owner. Connect with a new random id.`);
     }
-    this.perIp.set(ip, this.connectionsFrom(ip) + 1);
-    socket.once('close', () => {
-      const left = this.connectionsFrom(ip) - 1;
-      if (left > 0) this.perIp.set(ip, left);
-      else this.perIp.delete(ip);
+    if (this.sockets.size >= this.limits.maxConnections) {
+      const victim = this.sockets.victimFor(address);
+      if (victim === undefined) return reject('The signaling server is full. Try again in a minute.');
+      this.log(`signaling full: dropping the oldest socket of ${victim.key} (${this.sockets.count(victim.key)} sockets) for a newcomer from ${ip}`);
+      this.sockets.remove(victim.key, victim.item);
+      refuseSocket(victim.item, 'The signaling server is full and your address holds the most connections: this one was closed to make room. Close some and reconnect.', 'ERROR', 1013);
+    }
+    this.sockets.add(address, socket);
+    socket.once('close', () => this.sockets.remove(address, socket));
+    socket.arm(address, this.limits, {
+      spend: (bytes) => (this.bytesPerAddress.take(address, bytes).ok ? undefined
+        : `Your address sends too many signaling bytes (limit ${this.limits.maxBytesPerSecondPerIp} per second over all its sockets). Slow down and reconnect.`),
+      accept: (verdict, bytes) => {
+        if (verdict.dst === null || this.live.has(verdict.dst) || this.undelivered.admit(verdict.dst, bytes)) return true;
+        this.log(`signaling: dropped a ${bytes}-byte message from ${ip} to absent id ${verdict.dst} (queue caps)`);
+        return false;
+      },
+      refused: (reason) => this.log(`signaling socket of ${ip} id=${query.id} closed: ${reason}`),
     });
-    socket.maxMessagesPerSecond = this.limits.maxMessagesPerSecond;
-    socket.onRefused = (reason) => this.log(`signaling frame refused from ${ip} id=${id ?? '?'}: ${reason}`);
     return true;
   }
 }

@@ -15,12 +15,21 @@ import { generatePeerId } from './peer-id.js';
 import { SignalingGuard } from './signaling-guard.js';
 import { TimerScope } from '../timer-scope.js';
 
+/** peer's `expire_timeout`: messages for an absent id wait this long, ms. */
+const EXPIRE_TIMEOUT_MS = 5000;
+/** peer's `cleanup_out_msgs`: how often expired messages are pruned, ms. */
+const CLEANUP_OUT_MSGS_MS = 1000;
+/** Caps on what waits for one absent id. */
+const UNDELIVERED_PER_ID = { bytes: 64 * 1024, messages: 64 } as const;
+
 /** What the rest of the server hears from signaling. */
 export interface SignalingEvents {
-  /** A peer id registered (or re-registered with its token). */
-  connected: (id: string) => void;
+  /** A peer id registered (or re-registered) with its token. */
+  connected: (id: string, token: string) => void;
   /** A peer id lost its socket. */
   disconnected: (id: string) => void;
+  /** How long `id` stays reserved for its token once freed, ms (longer for a lobby host). */
+  reservationMs: (id: string) => number;
 }
 
 /** A mounted, closable PeerServer. */
@@ -34,10 +43,25 @@ export interface Signaling {
 /** Mounts the hardened PeerServer on `app` at `/peerjs`. */
 export function mountSignaling(app: Express, server: Server, options: ResolvedOptions, log: Logger, events: SignalingEvents): Signaling {
   const guard = new SignalingGuard({
+    peerKey: PEER_KEY,
     maxFrameBytes: options.maxSignalingFrameBytes,
     maxConnectionsPerIp: options.maxConnectionsPerIp,
+    maxConnections: options.maxSignalingConnections,
+    connectsPerMinute: options.signalingConnectsPerMinute,
+    connectBurst: options.signalingConnectBurst,
     maxMessagesPerSecond: options.maxSignalingMessagesPerSecond,
+    maxBytesPerSecond: options.maxSignalingBytesPerSecond,
+    maxBytesPerSecondPerIp: options.maxSignalingBytesPerSecondPerIp,
+    maxBurstBytes: Math.max(2 * options.maxSignalingFrameBytes, 2 * options.maxSignalingBytesPerSecond),
+    maxSendBufferBytes: options.maxSignalingSendBufferBytes,
     idReservationMs: options.idReservationMs,
+    maxReservationsPerIp: options.maxReservationsPerIp,
+    undelivered: {
+      maxBytes: options.maxUndeliveredBytes,
+      maxBytesPerId: Math.min(options.maxUndeliveredBytes, UNDELIVERED_PER_ID.bytes),
+      maxMessagesPerId: UNDELIVERED_PER_ID.messages,
+      holdMs: EXPIRE_TIMEOUT_MS + CLEANUP_OUT_MSGS_MS + 1000,
+    },
     proxied: options.proxied,
   }, log);
   const timers = new TimerScope();
@@ -46,16 +70,20 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
     path: '/',
     allow_discovery: false,
     proxied: options.proxied,
+    expire_timeout: EXPIRE_TIMEOUT_MS,
+    cleanup_out_msgs: CLEANUP_OUT_MSGS_MS,
+    // The guard's cap (with room for newcomers) governs; peer's own would refuse everyone.
+    concurrent_limit: options.maxSignalingConnections * 2 + 16,
     generateClientId: generatePeerId,
     createWebSocketServer: guard.createWebSocketServer,
   });
   peerServer.on('error', (err: Error) => log(`signaling error (socket kept or closed, server up): ${err.message}`));
   peerServer.on('connection', (client) => {
-    guard.reservations.release(client.getId());
-    events.connected(client.getId());
+    guard.registered(client.getId(), client.getSocket());
+    events.connected(client.getId(), client.getToken());
   });
   peerServer.on('disconnect', (client) => {
-    guard.reservations.reserve(client.getId(), client.getToken());
+    guard.unregistered(client.getId(), client.getToken(), events.reservationMs(client.getId()));
     events.disconnected(client.getId());
   });
   // Mounting starts peer's timer loops synchronously: capture them.

@@ -2,16 +2,19 @@
  * In-memory lobby store: the default, zero setup, one process. Records are copied on the way
  * in and out so callers never share mutable state with the store (as with a remote store).
  */
-import type { LobbyRecord, LobbyStore } from './store.js';
+import type { LobbyPage, LobbyRecord, LobbyStore } from './store.js';
 
-/** A LobbyStore in a Map. */
+/** A LobbyStore in a Map (insertion order is creation order; a sequence number per lobby is its list cursor). */
 export class MemoryLobbyStore implements LobbyStore {
   private readonly lobbies = new Map<string, LobbyRecord>();
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 1;
 
   /** Stores a new lobby unless its code is taken. */
   async create(lobby: LobbyRecord): Promise<boolean> {
     if (this.lobbies.has(lobby.code)) return false;
     this.lobbies.set(lobby.code, structuredClone(lobby));
+    this.seqs.set(lobby.code, this.nextSeq++);
     return true;
   }
 
@@ -30,12 +33,23 @@ export class MemoryLobbyStore implements LobbyStore {
 
   /** Deletes a lobby. */
   async delete(code: string): Promise<boolean> {
+    this.seqs.delete(code);
     return this.lobbies.delete(code);
   }
 
-  /** All lobbies, oldest first. */
-  async list(): Promise<LobbyRecord[]> {
-    return [...this.lobbies.values()].map((lobby) => structuredClone(lobby));
+  /** A page of public, open lobbies after `cursor`, oldest first; only the page is copied. */
+  async listPublic(cursor: string | undefined, limit: number): Promise<LobbyPage> {
+    const after = cursor === undefined ? 0 : Number(cursor);
+    const lobbies: LobbyRecord[] = [];
+    let last = 0;
+    for (const [code, lobby] of this.lobbies) {
+      const seq = this.seqs.get(code) ?? 0;
+      if (seq <= after || !lobby.public || !lobby.open) continue;
+      if (lobbies.length === limit) return { lobbies, next: String(last) };
+      lobbies.push(structuredClone(lobby));
+      last = seq;
+    }
+    return { lobbies, next: undefined };
   }
 
   /** Number of lobbies. */
@@ -46,6 +60,7 @@ export class MemoryLobbyStore implements LobbyStore {
   /** Forgets every lobby. */
   async close(): Promise<void> {
     this.lobbies.clear();
+    this.seqs.clear();
   }
 }
 

@@ -24,6 +24,12 @@ export interface LobbyRecord {
   createdAtMs: number;
 }
 
+/** A page of lobbies and the opaque cursor of the next one. */
+export interface LobbyPage {
+  lobbies: LobbyRecord[];
+  next: string | undefined;
+}
+
 /** Where lobbies live. Implementations copy records in and out (no shared mutable state). */
 export interface LobbyStore {
   /** Stores a new lobby; false (and nothing stored) when its code is already in use. */
@@ -34,8 +40,12 @@ export interface LobbyStore {
   update(lobby: LobbyRecord): Promise<boolean>;
   /** Deletes a lobby; false when it did not exist. */
   delete(code: string): Promise<boolean>;
-  /** All lobbies. */
-  list(): Promise<LobbyRecord[]>;
+  /**
+   * One page of public, open lobbies, oldest first: at most `limit` created after the one
+   * `cursor` points at (undefined: from the start). `next` is the cursor of the following
+   * page, undefined on the last. Implementations must not copy every lobby per call.
+   */
+  listPublic(cursor: string | undefined, limit: number): Promise<LobbyPage>;
   /** Number of lobbies. */
   count(): Promise<number>;
   /** Releases connections and timers. */
