@@ -31,7 +31,18 @@ child.on('message', (m: { left?: { id: string; reason: string; atMs: number } })
   const w = waiters.shift();
   if (w) w(m); else inbox.push(m);
 });
-const next = <T>() => new Promise<T>((resolve) => { const m = inbox.shift(); if (m) resolve(m as T); else waiters.push(resolve as (m: unknown) => void); });
+let childGone: string | undefined;
+child.once('exit', (code, signal) => {
+  childGone = `the host process exited (${signal ?? `code ${code}`})`;
+  console.error(`[attacks] ${childGone}`);
+  for (const w of waiters.splice(0)) w({ error: childGone });
+});
+const next = <T>() => new Promise<T>((resolve, reject) => {
+  const m = inbox.shift();
+  if (m) { resolve(m as T); return; }
+  if (childGone) { reject(new Error(childGone)); return; }
+  waiters.push((msg) => { if ((msg as { error?: string }).error) reject(new Error((msg as { error: string }).error)); else resolve(msg as T); });
+});
 const { code, hostId, clientId } = await next<{ code: string; hostId: string; clientId: string }>();
 
 const cloning = new Packr({ structuredClone: true });

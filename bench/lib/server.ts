@@ -1,4 +1,4 @@
-/** The real hostmesh server for benchmarks: port 0, rate and per-IP limits lifted (many joins from one IP). */
+/** The real hostmesh server for benchmarks: port 0, rate and per-IP limits lifted (many joins and peers from one IP). */
 import { resolve } from 'node:path';
 import { startServer } from '../../server/src/index.js';
 
@@ -12,6 +12,10 @@ export function benchServer(publicDir = 'dist/public'): ReturnType<typeof startS
     lookupRatePerMinute: 100_000,
     maxConnectionsPerIp: 10_000,
     maxSignalingMessagesPerSecond: 100_000,
+    maxSignalingBytesPerSecond: 64 * 1024 * 1024,
+    maxSignalingBytesPerSecondPerIp: 256 * 1024 * 1024,
+    signalingConnectsPerMinute: 100_000,
+    signalingConnectBurst: 10_000,
     maxPlayersLimit: 64,
   });
 }

@@ -23,6 +23,9 @@ beforeAll(async () => {
   server = await startServer({
     port: 0, lobbyGraceMs: 500, maxConnectionsPerIp: 500, joinRatePerMinute: 10_000, createRatePerMinute: 1000,
     lookupRatePerMinute: 10_000, maxSignalingMessagesPerSecond: 5000,
+    // The server's own per-socket limits (issue 11) would cut an attacker off before the host
+    // sees its traffic; lifted here so that what reaches the host is what the test sends.
+    maxSignalingBytesPerSecond: 16 * 1024 * 1024, maxSignalingBytesPerSecondPerIp: 64 * 1024 * 1024,
   });
 });
 afterEach(async () => {

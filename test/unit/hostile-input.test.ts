@@ -90,15 +90,23 @@ describe('InboundBudget', () => {
     const burst = new InboundBudget(budgets, 0);
     for (let i = 0; i < 200; i++) burst.admit(true, 1, 0);
     expect(burst.floodDetected(100)).toBe(false);
-    const b = new InboundBudget(budgets, 0);
-    let floodAt = -1;
-    for (let t = 0; t <= 2000 && floodAt < 0; t++) {
-      for (let i = 0; i < 5; i++) b.admit(true, 1, t); // 5,000 messages/s
-      if (b.floodDetected(t)) floodAt = t;
-    }
-    expect(floodAt).toBeGreaterThanOrEqual(500);
-    expect(floodAt).toBeLessThan(600);
-    expect(b.floodDetected(3000)).toBe(false);
+    const floodAt = (perSec: number) => {
+      const b = new InboundBudget(budgets, 0);
+      for (let t = 0; t <= 3000; t += 1) {
+        const n = Math.floor(((t + 1) * perSec) / 1000) - Math.floor((t * perSec) / 1000);
+        for (let i = 0; i < n; i++) b.admit(true, 1, t);
+        if (b.floodDetected(t)) { expect(b.floodDetected(t + 1)).toBe(false); return t; } // reported once
+      }
+      return -1;
+    };
+    // Twice the budget (200/s against 100/s): a flood once the grace period (500 ms) has passed.
+    const moderate = floodAt(200);
+    expect(moderate).toBeGreaterThanOrEqual(500);
+    expect(moderate).toBeLessThan(1600); // after the one-second burst runs out, then the grace
+    // Fifty times the budget: four seconds' worth refused in a few hundred ms is a flood at once.
+    const heavy = floodAt(5000);
+    expect(heavy).toBeGreaterThan(0);
+    expect(heavy).toBeLessThan(200);
   });
 
   it('defaults leave room for an honest player at 60 Hz on both channels', () => {

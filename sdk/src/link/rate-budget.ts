@@ -3,8 +3,9 @@
  * bucket refilled at that rate and holding a burst (one second's worth unless set larger: a
  * level's worth of reliable messages sent at once must pass). A frame over budget is
  * dropped before it is decoded. A peer whose frames keep being refused for `floodGraceMs`
- * (refusals no more than 250 ms apart) is flooding: the link reports it once, and the session
- * decides (the host kicks and bans the peer; a member closes that mesh link).
+ * (refusals no more than 250 ms apart), or has had four seconds' worth of its budget refused in
+ * one such spell (a flood many times the budget is plain at once), is flooding: the link reports
+ * it once, and the session decides (the host kicks and bans the peer; a member closes that link).
  */
 
 /** Messages and bytes per second one channel of a link accepts. */
@@ -39,6 +40,9 @@ export const budgetDefaults: LinkBudgets = {
 /** Refusals further apart than this end an over-budget spell. */
 const CALM_GAP_MS = 250;
 
+/** Refusals in one spell, in seconds of the channel's message budget, that make a flood at once. */
+const FLOOD_SECONDS = 4;
+
 class Bucket {
   private tokens: number;
   private last: number;
@@ -64,6 +68,8 @@ export class InboundBudget {
   private readonly buckets: readonly [Bucket, Bucket, Bucket, Bucket];
   private overSince = -1;
   private lastRefusal = -Infinity;
+  private refusedInSpell = 0;
+  private heavy = false;
   private reported = false;
 
   constructor(private readonly budgets: LinkBudgets, now: number) {
@@ -80,15 +86,17 @@ export class InboundBudget {
     const [count, size] = reliable ? [this.buckets[0], this.buckets[1]] : [this.buckets[2], this.buckets[3]];
     if (count.take(1, now) && size.take(bytes, now)) return true;
     this.refused++;
-    if (now - this.lastRefusal > CALM_GAP_MS) this.overSince = now;
+    if (now - this.lastRefusal > CALM_GAP_MS) { this.overSince = now; this.refusedInSpell = 0; }
     this.lastRefusal = now;
+    const budget = reliable ? this.budgets.reliable : this.budgets.unreliable;
+    if (++this.refusedInSpell >= FLOOD_SECONDS * budget.messagesPerSec) this.heavy = true;
     return false;
   }
 
   /** True once, the first time the peer has been over budget for the grace period. */
   floodDetected(now: number): boolean {
     if (this.reported || this.overSince < 0 || now - this.lastRefusal > CALM_GAP_MS) return false;
-    if (now - this.overSince < this.budgets.floodGraceMs) return false;
+    if (!this.heavy && now - this.overSince < this.budgets.floodGraceMs) return false;
     this.reported = true;
     return true;
   }
