@@ -45,6 +45,25 @@ describe('createTestNetwork', () => {
     expect((await left)[0].name).toBe('Bob');
   });
 
+  it('a dropped player is removed and can join again; a host without signaling keeps its players but admits nobody', async () => {
+    const net = createTestNetwork();
+    const fast = { heartbeatIntervalMs: 100, peerTimeoutMs: 1000, connectTimeoutMs: 2000 };
+    const host = keep(await net.connect(fast).host({ playerName: 'Ann' }));
+    const bob = keep(await net.connect(fast).join(host.code, { playerName: 'Bob' }));
+    const left = nextEvent<[{ id: string }, string]>((cb) => host.on('playerLeave', cb));
+    const closed = nextEvent<[string]>((cb) => bob.on('close', cb));
+    net.disconnect(bob.selfId);
+    expect((await left)[0].id).toBe(bob.selfId);
+    await closed;
+    const again = keep(await net.connect(fast).join(host.code, { playerName: 'Bob' }));
+    expect([...host.players.values()].map((p) => p.name).sort()).toEqual(['Ann', 'Bob']);
+
+    net.loseSignaling(host.selfId);
+    expect(await codeOf(net.connect(fast).join(host.code))).toBe('HOST_UNREACHABLE');
+    again.send('still', 1);
+    expect((await nextEvent<[unknown, string]>((cb) => host.onMessage('still', cb)))[1]).toBe(again.selfId);
+  });
+
   it('admits as the server does: unknown code, wrong password, full, closed, invalid options', async () => {
     const net = createTestNetwork();
     expect(await codeOf(net.connect().join('NOPE42'))).toBe('LOBBY_NOT_FOUND');

@@ -83,9 +83,10 @@ export function attachDevtools(session: Session, options: DevtoolsOptions = {}):
   const render = () => {
     if (session.isClosed) return;
     const stats = session.stats();
-    const signaling = sessionCore(session).net.signalingState;
+    const { signalingState, signaling: { offersRefused, signalsDropped } } = sessionCore(session).net;
+    const refused = offersRefused + signalsDropped > 0 ? ` · ${offersRefused} offers refused, ${signalsDropped} signals dropped` : '';
     summary.replaceChildren(`${session.isHost ? 'host' : 'client'} · ${session.code} · ${session.tickRateHz} Hz · ${session.players.size} members · signaling `,
-      h('span', { class: signaling === 'open' ? 'ok' : 'bad', 'data-testid': 'devtools-signaling' }, signaling));
+      h('span', { class: signalingState === 'open' ? 'ok' : 'bad', 'data-testid': 'devtools-signaling' }, signalingState), refused);
     table.replaceChildren(membersTable(session, stats, order));
     drawRttGraph(graph, history, performance.now(), order);
   };

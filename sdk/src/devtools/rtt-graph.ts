@@ -24,7 +24,7 @@ export function drawRttGraph(canvas: HTMLCanvasElement, history: RttHistory, now
   for (const f of [0, 0.5, 1]) {
     const y = bottom - f * (bottom - top);
     ctx.beginPath(); ctx.moveTo(left, y + 0.5); ctx.lineTo(width, y + 0.5); ctx.stroke();
-    ctx.fillText(`${Math.round(scale * f)}`, 2, y + 3);
+    ctx.fillText(`${Number((scale * f).toFixed(scale < 10 ? 1 : 0))}`, 2, y + 3);
   }
   ctx.fillText(`RTT ms · last ${Math.round(history.windowMs / 1000)} s`, left + 4, 9);
   ctx.lineWidth = 1.5;

@@ -24,5 +24,6 @@ input[type=range] { accent-color: #4f8cff; margin: 0; }
 button { font: inherit; color: inherit; background: #26324f; border: 0; border-radius: 6px; padding: 2px 8px; cursor: pointer; }
 button:hover { filter: brightness(1.15); }
 .row { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 4px; }
+@media (max-width: 720px) { .wide { display: none; } }
 h4 { margin: 6px 0 2px; font: 600 11.5px system-ui, sans-serif; color: #93a0bd; }
 `;

@@ -20,12 +20,22 @@ export type SignalingState = 'open' | 'reconnecting' | 'lost' | 'closed';
 /** Decides whether an incoming offer from `remoteId` (with its `metadata`) is worth answering. */
 export type OfferGate = (remoteId: string, metadata: unknown) => boolean;
 
+/** Signaling figures of a network. */
+export interface SignalingStats {
+  /** Relayed signaling messages dropped: malformed, for no known connection, or over the pending cap. */
+  signalsDropped: number;
+  /** Offers the session's gate refused. */
+  offersRefused: number;
+}
+
 /** Our endpoint: makes and accepts links to other members. */
 export interface Network {
   /** Our id (the player id). */
   readonly id: string;
   /** Where signaling stands. */
   readonly signalingState: SignalingState;
+  /** Signaling figures. */
+  readonly signaling: SignalingStats;
   /** The secret our signaling id was registered with: proves the id is ours to the lobby API. */
   readonly token: string;
   /** Subscribes to an event; returns an unsubscribe function. */

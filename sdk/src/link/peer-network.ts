@@ -13,7 +13,7 @@ import type { LinkChannels } from './channel.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
 import { Link, type LinkOptions } from './link.js';
-import type { Network, NetworkEvents, OfferGate, SignalingState } from './network.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats } from './network.js';
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 import { checkSignal } from './signal-guard.js';
@@ -33,13 +33,9 @@ export interface PeerNetworkOptions {
   maxPendingLinks?: number;
 }
 
-/** Signaling figures of a peer network. */
-export interface SignalingStats {
-  /** Relayed signaling messages dropped: malformed, for no known connection, or over the pending cap. */
-  signalsDropped: number;
-  /** Offers the session's gate refused. */
-  offersRefused: number;
-}
+export type { OfferGate } from './network.js';
+
+export type { SignalingStats } from './network.js';
 
 type PeerInternals = { _handleMessage(msg: unknown): void };
 

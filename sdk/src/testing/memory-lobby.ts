@@ -45,7 +45,7 @@ export class MemoryLobby implements LobbyApi {
       throw new HostmeshError('BAD_REQUEST', 'name must be 1 to 64 characters.');
     }
     const n = ++this.created;
-    const code = `T${n.toString(32).toUpperCase().padStart(5, '0')}`;
+    const code = memoryCode(n);
     const info: LobbyInfo = {
       code, name: body.name, players: 1, maxPlayers: body.maxPlayers, public: body.public, open: true,
       hasPassword: body.password !== undefined && body.password !== '', meta: { ...(body.meta ?? {}) },
@@ -85,6 +85,15 @@ export class MemoryLobby implements LobbyApi {
     if (entry.hostSecret !== hostSecret) throw new HostmeshError('UNAUTHORIZED');
     return entry;
   }
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The n-th code: 8 characters of the server's alphabet, like a real one ('T0000001', 'T0000002', ...). */
+function memoryCode(n: number): string {
+  let out = '';
+  for (let v = n; out.length < 7; v = Math.floor(v / 32)) out = (CROCKFORD[v % 32] ?? '0') + out;
+  return `T${out}`;
 }
 
 function normalize(code: string): string {

@@ -2,14 +2,14 @@
  * In-memory networks: a hub that plays the signaling server, and one MemoryNetwork endpoint
  * per session, making Links over in-memory channel pairs (link/memory-channel.ts) instead of
  * WebRTC. Each link still runs the real handshake, heartbeat, codec and conditioner; the hub
- * can freeze a player (its sends vanish, nobody is told: the heartbeat must notice) or cut its
- * links (both ends see them close), for fault tests.
+ * can freeze a player (its sends vanish, nobody is told: the heartbeat must notice), cut its
+ * links (both ends see them close) or take its signaling away, for fault tests.
  */
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import { Link, type LinkOptions } from '../link/link.js';
 import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../link/memory-channel.js';
-import type { Network, NetworkEvents, OfferGate, SignalingState } from '../link/network.js';
+import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats } from '../link/network.js';
 
 /** The in-memory signaling server: endpoints by id, and the channels between them. */
 export class MemoryHub {
@@ -35,8 +35,8 @@ export class MemoryHub {
   connect(from: MemoryNetwork, toId: string, metadata: unknown): Promise<Link> {
     const to = this.endpoints.get(toId);
     if (!to) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `No player ${toId} on this test network.`));
-    // A real network drops a refused offer and the caller times out; here it is refused at once.
-    if (!to.admits(from.id, metadata)) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `Player ${toId} refused the connection from ${from.id}.`));
+    // A refused offer: over PeerJS it goes unanswered until the caller's timeout; here it fails at once.
+    if (!to.accepts(from.id, metadata)) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `Player ${toId} did not answer.`));
     const pair = memoryChannelPair(this.channel);
     this.track(from.id, pair.a);
     this.track(toId, pair.b);
@@ -48,6 +48,11 @@ export class MemoryHub {
   /** Player `id`'s sends vanish from now on, with no close event anywhere (a frozen tab). */
   freeze(id: string): void {
     for (const end of this.ends.get(id) ?? []) end.silence();
+  }
+
+  /** Player `id` loses signaling for good: open links stay, nobody new can reach it. */
+  loseSignaling(id: string): void {
+    this.endpoints.get(id)?.loseSignaling();
   }
 
   /** Closes every link of player `id` (both ends see it close), as a dropped connection. */
@@ -70,8 +75,11 @@ export class MemoryHub {
 
 /** One session's endpoint on a MemoryHub. */
 export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
+  /** Signaling figures (offers the gate refused; nothing is malformed in memory). */
+  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
   private readonly links = new Set<Link>();
   private destroyed = false;
+  private lost = false;
   private gate: OfferGate = () => false;
   /** The id's secret (the memory lobby does not check it; the real server does). */
   readonly token = `memory-${Math.random().toString(36).slice(2)}`;
@@ -80,27 +88,39 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
     super();
   }
 
-  /** 'open' until destroyed. */
+  /** 'open' until signaling is lost ('lost') or the endpoint destroyed ('closed'). */
   get signalingState(): SignalingState {
-    return this.destroyed ? 'closed' : 'open';
+    return this.destroyed ? 'closed' : this.lost ? 'lost' : 'open';
+  }
+
+  /** Called by the hub: signaling is gone for good (as PeerNetwork reports a dead server). */
+  loseSignaling(): void {
+    if (this.destroyed || this.lost) return;
+    this.lost = true;
+    this.emit('disconnected', new HostmeshError('SERVER_UNREACHABLE', 'The test network cut this player off signaling.'));
+  }
+
+  /** Sets the session's offer gate; until then every incoming offer is refused. */
+  setOfferGate(gate: OfferGate): void {
+    this.gate = gate;
+  }
+
+  /** Whether this endpoint answers an offer from `remoteId` (the hub asks before making the link). */
+  accepts(remoteId: string, metadata: unknown): boolean {
+    if (this.destroyed || this.lost) return false;
+    let ok = false;
+    try { ok = this.gate(remoteId, metadata); } catch { /* a throwing gate refuses */ }
+    if (!ok) this.signaling.offersRefused++;
+    return ok;
   }
 
   /** Opens a link to `remoteId`; resolves when its handshake completed. */
   async connect(remoteId: string, metadata: unknown): Promise<Link> {
     if (this.destroyed) throw new HostmeshError('SESSION_CLOSED');
+    if (this.lost) throw new HostmeshError('SERVER_UNREACHABLE', 'This player has no signaling on the test network.');
     const link = await this.hub.connect(this, remoteId, metadata);
     this.keep(link);
     return link;
-  }
-
-  /** Sets the session's offer gate. */
-  setOfferGate(gate: OfferGate): void {
-    this.gate = gate;
-  }
-
-  /** Called by the hub: whether this endpoint answers an offer. */
-  admits(fromId: string, metadata: unknown): boolean {
-    try { return !this.destroyed && this.gate(fromId, metadata); } catch { return false; }
   }
 
   /** Called by the hub: an incoming link, announced once ready. */

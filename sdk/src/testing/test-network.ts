@@ -36,6 +36,8 @@ export interface TestNetwork {
   freeze(playerId: string): void;
   /** Closes every link of `playerId` at once, as a dropped connection both sides see. */
   disconnect(playerId: string): void;
+  /** Player `playerId` loses signaling for good: its open links stay, nobody new can reach it (a client with no link left closes with SERVER_UNREACHABLE). */
+  loseSignaling(playerId: string): void;
   /** Ids of the players whose endpoint is open. */
   players(): string[];
 }
@@ -50,6 +52,7 @@ export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork
     lobbies: () => lobby.all(),
     freeze: (id) => hub.freeze(id),
     disconnect: (id) => hub.cut(id),
+    loseSignaling: (id) => hub.loseSignaling(id),
     players: () => hub.ids(),
   };
 }
