@@ -35,13 +35,15 @@ async function main(): Promise<void> {
     return;
   }
   const { options } = command;
+  // --quiet leaves the one line a supervisor reads: the URL.
+  const quiet = options.log === false;
   // Signal handlers first: a supervisor may signal as soon as it reads the URL line.
   let stopping = false;
   let close: (() => Promise<void>) | undefined;
   const stop = (signal: string): void => {
     if (stopping) process.exit(130);
     stopping = true;
-    process.stdout.write(`hostmesh server stopping (${signal})\n`);
+    if (!quiet) process.stdout.write(`hostmesh server stopping (${signal})\n`);
     (close?.() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   process.stdout.write(`hostmesh server listening on ${server.url}\n`);
+  if (quiet) return;
   for (const url of lanUrls(options.host ?? '0.0.0.0', server.port)) process.stdout.write(`  on your network: ${url}\n`);
 }
 

@@ -106,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     const port = await listen(server, opts.port, opts.host);
     const url = baseUrl(opts.host, port);
-    log(`listening on ${url} (host ${opts.host}), public dir ${opts.publicDir}`);
+    log(`bound to ${opts.host}:${port}; demo served from ${opts.publicDir}`); // the URL itself is the caller's to print
     return { url, port, close };
   } catch (err) {
     await close().catch(() => {});

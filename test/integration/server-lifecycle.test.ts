@@ -120,15 +120,19 @@ describe('hostmesh-server CLI (bundled like dist/server/cli.js)', () => {
     expect((await http(url!, 'GET', '/healthz')).body).toEqual({ ok: true, lobbies: 0 });
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
+    expect(child.stdout().trim().split('\n')).toEqual([`hostmesh server listening on ${url}`]); // --quiet: the URL line only
+    expect(child.stderr()).toBe('');
   });
 
-  it('lists LAN URLs when listening on all interfaces', async () => {
-    const child = runNode(cli, ['--port', '0', '--quiet']);
+  it('lists LAN URLs when listening on all interfaces, and prints the URL once', async () => {
+    const child = runNode(cli, ['--port', '0']);
     const [, port] = await child.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
     const lan = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && !a.internal && a.family === 'IPv4');
     if (lan !== undefined) await child.waitFor(new RegExp(`on your network: http://${lan.address.replace(/\./g, '\\.')}:${port}/`));
     child.proc.kill('SIGINT');
     expect(await child.exited).toBe(0);
+    const all = child.stdout() + child.stderr();
+    expect(all.split(`http://127.0.0.1:${port}`).length - 1).toBe(1);
   });
 
   it('says which port is in use and how to pick another, without a stack trace', async () => {
