@@ -43,9 +43,9 @@ describe('TCP connections', () => {
       const slow = await rawTcp(srv.port, '127.0.5.4');
       slow.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
       const slowTimer = setInterval(() => { if (!slow.destroyed) slow.write('X-a: b\r\n'); }, 100);
-      const results = await Promise.all([...idle, slow].map((s) => closedWithin(s, 4000)));
+      const results = await Promise.all([...idle, slow].map((s) => closedWithin(s, 10_000)));
       clearInterval(slowTimer);
-      expect(results.every(Boolean)).toBe(true);
+      expect(results.map((closed, i) => (closed ? 'closed' : `socket ${i} open`)).filter((r) => r !== 'closed')).toEqual([]);
       expect(honest.ws.readyState).toBe(honest.ws.OPEN);
       await closeAll([honest]);
     } finally {
