@@ -14,6 +14,8 @@ function rawTcp(port: number, localAddress: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port, localAddress }, () => resolve(s));
     s.on('error', reject);
+    // Read (and drop) what arrives, so that the server's FIN is seen and the socket closes.
+    s.resume();
   });
 }
 
