@@ -58,7 +58,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }, app);
   answerClientErrors(server);
   new ConnectionGate(server, {
-    maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, firstRequestMs: opts.headersTimeoutMs, proxied: opts.proxied,
+    maxPerAddress: opts.maxHttpConnectionsPerIp, maxTotal: opts.maxHttpConnections, proxied: opts.proxied,
   }, log);
 
   const watch = new HostWatch(opts.lobbyGraceMs, (id) => service.hosts(id), (id) => {

@@ -15,6 +15,7 @@ let opened = 0;
 let refused = 0;
 let frames = 0;
 let bytes = 0;
+let handshakeTimeouts = 0;
 const small = 'x'.repeat(15_000);
 const big = 'y'.repeat(64 * 1024 - 200);
 
@@ -22,13 +23,14 @@ function act(p: RawPeer): () => void {
   if (mode === 'big') {
     let stopped = false;
     const pump = (): void => {
-      while (!stopped && p.ws.readyState === p.ws.OPEN && p.ws.bufferedAmount < 256 * 1024) {
+      // At most 8 frames a turn: writes to a socket the server already cut off may not grow bufferedAmount.
+      for (let n = 0; n < 8 && !stopped && p.ws.readyState === p.ws.OPEN && p.ws.bufferedAmount < 256 * 1024; n++) {
         frames++;
         const text = `{"type":"OFFER","dst":"absent${frames % 1000}","payload":"${big}"}`;
         bytes += text.length;
         p.send(text);
       }
-      if (!stopped && p.ws.readyState === p.ws.OPEN) setTimeout(pump, 5);
+      if (!stopped && p.ws.readyState === p.ws.OPEN) setTimeout(pump, 1);
     };
     pump();
     return () => { stopped = true; };
@@ -45,8 +47,9 @@ async function slot(i: number): Promise<void> {
   while (Date.now() < deadline) {
     let peer: RawPeer;
     try {
-      peer = await openRawPeer(url, randomPeerId('atk'), 't', 'hostmesh', { localAddress: loopback(i % Number(addressesText), 20) });
-    } catch {
+      peer = await openRawPeer(url, randomPeerId('atk'), 't', 'hostmesh', { localAddress: loopback(i % Number(addressesText), 20), handshakeTimeoutMs: 2000 });
+    } catch (err) {
+      if (/timed out/i.test(String(err))) handshakeTimeouts++;
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
@@ -66,5 +69,5 @@ async function slot(i: number): Promise<void> {
 }
 
 await Promise.all(Array.from({ length: Number(socketsText) }, (_, i) => slot(i)));
-process.stdout.write(`${JSON.stringify({ opened, refused, frames, bytes })}\n`);
+process.stdout.write(`${JSON.stringify({ opened, refused, frames, bytes, handshakeTimeouts })}\n`);
 process.exit(0);

@@ -44,11 +44,16 @@ export interface RawPeerOptions {
   localAddress?: string;
   /** The whole WebSocket URL, used as is (for hostile queries). */
   url?: string;
+  /** Give up the opening handshake after this long, ms. Default: none. */
+  handshakeTimeoutMs?: number;
 }
 
 /** Opens a signaling socket; resolves once it is open (not necessarily admitted: check OPEN). */
 export function openRawPeer(baseUrl: string, id = randomPeerId(), token = randomBytes(8).toString('hex'), key = 'hostmesh', options: RawPeerOptions = {}): Promise<RawPeer> {
-  const ws = new WebSocket(options.url ?? signalingUrl(baseUrl, id, token, key), options.localAddress === undefined ? {} : { localAddress: options.localAddress });
+  const ws = new WebSocket(options.url ?? signalingUrl(baseUrl, id, token, key), {
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeout: options.handshakeTimeoutMs }),
+  });
   const messages: PeerMessage[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { httpFrom, loopback, percentile, startChildServer, type ChildServer } from '../helpers/server-attack.js';
-import { bundleServerEntry, runNode } from '../helpers/server-bundle.js';
+import { bundleServerEntry, removeServerArtifacts, runNode } from '../helpers/server-bundle.js';
 import { closeAll, connectRawPeer, openRawPeer, randomPeerId, type RawPeer } from '../helpers/server-raw-peer.js';
 
 const full = process.env.HOSTMESH_FUZZ === 'full';
@@ -101,6 +101,7 @@ describe('floods against the server (own process, default limits)', () => {
   afterAll(async () => {
     await closeAll([a, b]);
     await server?.stop();
+    removeServerArtifacts();
   });
 
   async function underAttack(name: string, attack: () => Promise<string>): Promise<void> {

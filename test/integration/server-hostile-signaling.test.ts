@@ -144,20 +144,32 @@ describe('reservations that churn', () => {
     }
   });
 
-  it('one address opening sockets in a loop is slowed by the connect rate', async () => {
+  it('one address opening sockets in a loop is slowed by the connect rate (429 before the handshake)', async () => {
     const srv = await startServer({ port: 0, signalingConnectsPerMinute: 20, signalingConnectBurst: 20 });
     try {
       const answers: string[] = [];
       for (let i = 0; i < 25; i++) {
-        const { peer, type, msg } = await firstAnswer(srv.url, signalingUrl(srv.url, randomPeerId(), 't'), '127.0.0.9');
-        answers.push(type === 'OPEN' ? 'OPEN' : msg);
-        peer.ws.terminate();
-        await peer.closed;
+        const opened = await openRawPeer(srv.url, randomPeerId(), 't', 'hostmesh', { localAddress: '127.0.0.9' }).then(
+          async (peer) => {
+            const first = await peer.next(() => true);
+            peer.ws.terminate();
+            await peer.closed;
+            return first.type;
+          },
+          (err: unknown) => String(err),
+        );
+        answers.push(opened);
       }
       // 20 at once, and at most one more from the refill (one every 3 s) while the loop runs.
       expect(answers.filter((a) => a === 'OPEN').length).toBeGreaterThanOrEqual(20);
       expect(answers.filter((a) => a === 'OPEN').length).toBeLessThanOrEqual(21);
-      expect(answers.at(-1)).toMatch(/per minute/);
+      expect(answers.at(-1)).toMatch(/429/);
+      const refused = await httpFrom('127.0.0.9', srv.url, 'GET', '/peerjs/peerjs?key=hostmesh&id=x1&token=t', undefined, {
+        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.message).toMatch(/per minute/);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       const other = await connectRawPeer(srv.url, undefined, undefined, { localAddress: '127.0.0.10' });
       await closeAll([other]);
     } finally {

@@ -4,10 +4,12 @@
  * once locked everyone out of HTTP and signaling; many addresses filling a global cap lock out
  * newcomers, so a full server makes room by closing the oldest connection of the address
  * holding the most (fair-share.ts), and refuses only a newcomer whose address already holds
- * as many. Behind a reverse proxy every connection comes from the proxy: the per-address cap
+ * as many. Idle and slow connections are Node's to time out (headersTimeout, requestTimeout,
+ * keepAliveTimeout, checked every second: see start-server.ts); that includes a connection that
+ * never sends a byte. Behind a reverse proxy every connection comes from the proxy: the per-address cap
  * is then off (the proxy should enforce its own), the global one stays.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { FairShare } from '../limits/fair-share.js';
 import type { Logger } from '../log.js';
@@ -17,8 +19,6 @@ import { addressKey, socketIp } from './client-ip.js';
 export interface GateLimits {
   maxPerAddress: number;
   maxTotal: number;
-  /** A connection that has not sent a whole request (or upgrade) by then is closed, ms. */
-  firstRequestMs: number;
   /** Per-address cap off (behind a proxy). */
   proxied: boolean;
 }
@@ -29,18 +29,8 @@ export class ConnectionGate {
   /** Connections refused or displaced so far. */
   refused = 0;
 
-  private readonly waiting = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
-
   constructor(server: Server, private readonly limits: GateLimits, private readonly log: Logger) {
     server.on('connection', (socket: Socket) => this.admit(socket));
-    // Node's headersTimeout does not cover a connection that never sends a byte: time it here.
-    const started = (req: IncomingMessage): void => {
-      const timer = this.waiting.get(req.socket);
-      if (timer !== undefined) clearTimeout(timer);
-      this.waiting.delete(req.socket);
-    };
-    server.prependListener('request', started);
-    server.prependListener('upgrade', started);
   }
 
   /** Open connections from `ip`. */
@@ -69,13 +59,7 @@ export class ConnectionGate {
       this.refuse(victim.item, `server full: closed the oldest connection of ${victim.key} for a newcomer`);
     }
     this.open.add(address, socket);
-    const timer = setTimeout(() => socket.destroy(), this.limits.firstRequestMs);
-    timer.unref();
-    this.waiting.set(socket, timer);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      this.open.remove(address, socket);
-    });
+    socket.once('close', () => this.open.remove(address, socket));
   }
 
   private refuse(socket: Socket, why: string): void {

@@ -31,10 +31,13 @@ export interface SocketHooks {
   refused(reason: string): void;
 }
 
+/** How long a refused socket may take to close before it is cut off, ms (its read buffers are held meanwhile). */
+export const REFUSED_LINGER_MS = 200;
+
 /**
  * Sends a PeerJS-format message (`ERROR` by default), stops reading from the socket (a flooder's
  * frames already on the way are not parsed: one socket once pushed 1 GB after its refusal),
- * closes it, and cuts it off 1 s later if it has not closed.
+ * closes it, and cuts it off REFUSED_LINGER_MS later if it has not closed.
  */
 export function refuseSocket(socket: WebSocket, msg: string, type = 'ERROR', code = 1008): void {
   try {
@@ -44,7 +47,7 @@ export function refuseSocket(socket: WebSocket, msg: string, type = 'ERROR', cod
   } catch {
     socket.terminate();
   }
-  setTimeout(() => socket.terminate(), 1000).unref();
+  setTimeout(() => socket.terminate(), REFUSED_LINGER_MS).unref();
 }
 
 function byteLength(data: unknown): number {
@@ -105,7 +108,8 @@ export class GuardedSocket extends WebSocket {
     const verdict = checkSignalingFrame(data as Buffer, isBinary);
     if (!verdict.ok) return this.refuse(verdict.reason);
     if (!this.hooks.accept(verdict, bytes)) return false;
-    return super.emit('message', Buffer.from(verdict.text), false);
+    // peer reads `data.toString()`: a string saves a copy of every frame in external memory.
+    return super.emit('message', verdict.text, false);
   }
 
   private overflow(): void {

@@ -1,7 +1,7 @@
 /**
  * Hardening around PeerServer's WebSocket server (plugged in through its
- * `createWebSocketServer` option). Before `peer` sees a socket: a per-address connect rate,
- * a strict query (connect-query.ts), a per-address socket cap, reserved ids after a disconnect
+ * `createWebSocketServer` option). Before the handshake: a per-address connect rate (429).
+ * Before `peer` sees a socket: a strict query (connect-query.ts), a per-address socket cap, reserved ids after a disconnect
  * (id-reservations.ts), and a global socket cap that keeps room for newcomers (fair-share.ts:
  * a newcomer displaces the oldest socket of the address holding the most). Before `peer` sees
  * a frame: the per-socket budgets and frame filter (guarded-socket.ts) and the caps on messages
@@ -9,6 +9,7 @@
  * message and is closed; nothing else is affected.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { addressKey, clientIp } from '../http/client-ip.js';
 import { FairShare } from '../limits/fair-share.js';
@@ -53,6 +54,7 @@ export class SignalingGuard {
   private readonly connects: RateLimiter;
   private readonly bytesPerAddress: RateLimiter;
   private readonly servers: WebSocketServer[] = [];
+  private refusedConnects = 0;
 
   constructor(private readonly limits: GuardLimits, private readonly log: Logger) {
     this.reservations = new IdReservations(limits.idReservationMs, Date.now, { maxPerAddress: limits.maxReservationsPerIp });
@@ -65,6 +67,13 @@ export class SignalingGuard {
   readonly createWebSocketServer = (options: ServerOptions): WebSocketServer => {
     const guard = this;
     class GuardedServer extends WebSocketServer {
+      // An address over its connect rate is refused before the handshake: no socket object,
+      // no framing, just a 429 (reconnect floods once made thousands of full handshakes).
+      override handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocket, req: IncomingMessage) => void): void {
+        if (guard.tooManyConnects(req, socket)) return;
+        super.handleUpgrade(req, socket, head, cb);
+      }
+
       override emit(event: string | symbol, ...args: unknown[]): boolean {
         if (event === 'connection' && !guard.admit(args[0] as GuardedSocket, args[1] as IncomingMessage)) return true;
         return super.emit(event, ...args);
@@ -117,6 +126,22 @@ export class SignalingGuard {
     }
   }
 
+  /** Takes a connect token for `req`'s address; when there is none, answers 429 on `socket` and returns true. */
+  private tooManyConnects(req: IncomingMessage, socket: Duplex): boolean {
+    const address = addressKey(clientIp(req, this.limits.proxied));
+    const rate = this.connects.take(address);
+    if (rate.ok) return false;
+    const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+    const body = JSON.stringify({ error: { code: 'RATE_LIMITED', message: `Too many signaling connections opened from your address (limit ${this.limits.connectsPerMinute} per minute). Wait ${seconds} s and try again.` } });
+    if (this.refusedConnects++ % 1000 === 0) this.log(`signaling: ${this.refusedConnects} connects refused over the rate, latest from ${address}`);
+    socket.on('error', () => {});
+    if (socket.writable) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${seconds}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    setTimeout(() => socket.destroy(), 200).unref();
+    return true;
+  }
+
   private admit(socket: GuardedSocket, req: IncomingMessage): boolean {
     socket.on('error', (err) => this.log(`signaling socket error: ${err.message}`));
     const ip = clientIp(req, this.limits.proxied);
@@ -127,10 +152,6 @@ export class SignalingGuard {
       refuseSocket(socket, msg);
       return false;
     };
-    const rate = this.connects.take(address);
-    if (!rate.ok) {
-      return reject(`Too many signaling connections opened from your address (limit ${this.limits.connectsPerMinute} per minute). Wait ${Math.ceil(rate.retryAfterMs / 1000)} s and try again.`);
-    }
     if (!query.ok) return reject(query.reason);
     if (query.key !== this.limits.peerKey) return reject('Invalid key provided: use the peerKey from GET /api/config.');
     if (this.sockets.count(address) >= this.limits.maxConnectionsPerIp) {
