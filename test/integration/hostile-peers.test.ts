@@ -23,6 +23,8 @@ beforeAll(async () => {
   server = await startServer({
     port: 0, lobbyGraceMs: 500, maxConnectionsPerIp: 500, joinRatePerMinute: 10_000, createRatePerMinute: 1000,
     lookupRatePerMinute: 10_000, maxSignalingMessagesPerSecond: 5000,
+    // The offer floods below are about the host's gate, not the server's byte budget (tested in server-floods).
+    maxSignalingBytesPerSecond: 1 << 20, maxSignalingBytesPerSecondPerIp: 4 << 20,
   });
 });
 afterEach(async () => {
@@ -116,6 +118,8 @@ describe('hostile players', () => {
     const attempts = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).link(host.selfId, bogus[i % bogus.length]).then(() => 'linked', () => 'refused'));
     const other = await attacker();
     const stolen = await other.ticket(host.code); // a valid ticket, but for another id
+    // The flood may have cost `a` its signaling socket (the server's byte budget): it reconnects.
+    await until(() => a.net.signalingState === 'open', 10_000, 'attacker back on signaling');
     attempts.push(a.link(host.selfId, { kind: 'join', ticket: stolen.ticket }).then(() => 'linked', () => 'refused'));
     expect(new Set(await Promise.all(attempts))).toEqual(new Set(['refused']));
     expect((sessionCore(host).net as PeerNetwork).signaling.offersRefused).toBeGreaterThanOrEqual(41);
