@@ -11,6 +11,7 @@ export { HostmeshError, ErrorAdvice } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export type { LobbyInfo, LobbyMeta, UpdateLobbyRequest } from './wire/lobby-api.js';
 export type { LinkStats } from './link/link-stats.js';
+export type { SignalingState } from './link/network.js';
 export { PROTOCOL_VERSION, MsgType, MAX_UNRELIABLE_BYTES, MAX_RELIABLE_BYTES } from './wire/protocol.js';
 export type { PeerStats } from './session/session.js';
 export type { PredictionOptions } from './session/client-replication.js';

@@ -22,6 +22,8 @@ Options:
                       file holding the coturn static-auth-secret (env TURN_SECRET_FILE,
                       or the secret itself in env TURN_SECRET; never on the command line)
   --proxied           behind a reverse proxy: trust X-Forwarded-For (env PROXIED=1)
+                      env LOBBY_KEY: key host secrets are issued under (16+ characters); keep it
+                      across restarts so hosts get their lobby codes back (default: random)
   --quiet             no log lines
   -h, --help          show this help
 `;
@@ -80,6 +82,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, readFile: (path
     proxied: values.proxied ?? (env.PROXIED === '1' || env.PROXIED === 'true'),
     log: values.quiet !== true,
   };
+  if (env.LOBBY_KEY !== undefined && env.LOBBY_KEY !== '') {
+    if (env.LOBBY_KEY.length < 16) throw new Error('LOBBY_KEY must be at least 16 characters (e.g. `openssl rand -base64 32`).');
+    options.lobbyKey = env.LOBBY_KEY;
+  }
   const publicDir = values['public-dir'] ?? env.PUBLIC_DIR;
   if (publicDir !== undefined) options.publicDir = publicDir;
   if (turnSecret !== undefined && turnSecret !== '') options.turn = { urls: turnUrls, secret: turnSecret };

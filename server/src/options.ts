@@ -1,6 +1,7 @@
 /**
  * Options of `startServer`, their defaults, and their resolution into one complete object.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { MAX_SIGNALING_FRAME_BYTES } from '../../sdk/src/wire/protocol.js';
 import type { LogOption } from './log.js';
@@ -87,6 +88,8 @@ export interface ServerOptions {
   proxied?: boolean | undefined;
   /** Where lobbies live. Default: a new in-memory store. */
   store?: LobbyStore | undefined;
+  /** Key that host secrets are issued under (16+ characters): give every process and restart the same one so hosts re-register their codes after the server forgot them. Default: random per process (a restarted server cannot tell a lobby's host, and its code is lost). */
+  lobbyKey?: string | undefined;
   /** Logging: false, true (stderr) or a function of a line. Default: false. */
   log?: LogOption | undefined;
 }
@@ -138,6 +141,7 @@ export interface ResolvedOptions {
   publicDir: string;
   iceServers: IceServer[];
   turn: TurnOptions | undefined;
+  lobbyKey: string;
   lobbyGraceMs: number;
   maxPlayersLimit: number;
   maxLobbiesPerHost: number;
@@ -212,6 +216,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`hostmesh server option "port" must be an integer from 0 to 65535 (got ${String(options.port)}).`);
   }
+  if (options.lobbyKey !== undefined && (typeof options.lobbyKey !== 'string' || options.lobbyKey.length < 16)) {
+    throw new RangeError('hostmesh server option "lobbyKey" must be a string of at least 16 characters (e.g. 32 random bytes in base64).');
+  }
   if (options.turn !== undefined && (options.turn.secret === '' || options.turn.urls.length === 0)) {
     throw new RangeError('hostmesh server option "turn" needs a non-empty "secret" and at least one url.');
   }
@@ -221,6 +228,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     publicDir: options.publicDir ?? join(packageRoot(), 'dist', 'public'),
     iceServers: (options.iceServers ?? defaults.iceServers).map((s) => (typeof s === 'string' ? { urls: s } : { ...s })),
     turn: options.turn,
+    lobbyKey: options.lobbyKey ?? randomBytes(32).toString('base64url'),
     lobbyGraceMs: positive('lobbyGraceMs', options.lobbyGraceMs, defaults.lobbyGraceMs, 0),
     maxPlayersLimit: positive('maxPlayersLimit', options.maxPlayersLimit, defaults.maxPlayersLimit, 2),
     maxLobbiesPerHost: positive('maxLobbiesPerHost', options.maxLobbiesPerHost, defaults.maxLobbiesPerHost),

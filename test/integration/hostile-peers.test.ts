@@ -119,6 +119,8 @@ describe('hostile players', () => {
     const attempts = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).link(host.selfId, bogus[i % bogus.length]).then(() => 'linked', () => 'refused'));
     const other = await attacker();
     const stolen = await other.ticket(host.code); // a valid ticket, but for another id
+    // The flood may have cost `a` its signaling socket (the server's byte budget): it reconnects.
+    await until(() => a.net.signalingState === 'open', 10_000, 'attacker back on signaling');
     attempts.push(a.link(host.selfId, { kind: 'join', ticket: stolen.ticket }).then(() => 'linked', () => 'refused'));
     expect(new Set(await Promise.all(attempts))).toEqual(new Set(['refused']));
     expect((sessionCore(host).net as PeerNetwork).signaling.offersRefused).toBeGreaterThanOrEqual(41);

@@ -42,7 +42,7 @@ describe('lobby API', () => {
     const { lobby, hostSecret } = await create({ meta: { mode: 'ctf' } });
     expect(lobby).toMatchObject({ name: 'Arena', players: 1, maxPlayers: 4, public: true, open: true, hasPassword: false, meta: { mode: 'ctf' } });
     expect(lobby.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
-    expect(hostSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(hostSecret).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     const sloppy = `${lobby.code.slice(0, 3).toLowerCase()}-${lobby.code.slice(3)}`;
     const found = await http(srv.url, 'GET', `/api/lobbies/${encodeURIComponent(` ${sloppy} `)}`);
     expect(found.status).toBe(200);

@@ -12,9 +12,11 @@ export interface NetworkEvents {
   link: [link: Link, metadata: unknown];
   /** Signaling was lost for good (links already open keep working). */
   disconnected: [error: HostmeshError];
+  /** Signaling changed state (a drop, a reconnect, given up); links are not affected. */
+  signaling: [state: SignalingState];
 }
 
-/** Where signaling stands: 'open'; 'reconnecting' after a drop; 'lost' for good; 'closed' after destroy. */
+/** Where signaling stands: 'open'; 'reconnecting' after a drop (links keep working); 'lost' for good; 'closed' after destroy. */
 export type SignalingState = 'open' | 'reconnecting' | 'lost' | 'closed';
 
 /** Decides whether an incoming offer from `remoteId` (with its `metadata`) is worth answering. */
@@ -26,6 +28,8 @@ export interface SignalingStats {
   signalsDropped: number;
   /** Offers the session's gate refused. */
   offersRefused: number;
+  /** Reconnect attempts to signaling after drops. */
+  reconnectAttempts: number;
 }
 
 /** Our endpoint: makes and accepts links to other members. */

@@ -3,6 +3,8 @@
  * ws, and a `location` (PeerJS reads `location.protocol`). Imported first by the node entry.
  * Both packages are optional peer dependencies (a browser game never downloads them), so a
  * missing one fails with the install line instead of a bare module-not-found.
+ * The WebSocket always has an 'error' listener: `ws` throws an 'error' nobody listens to, and
+ * PeerJS listens to none (a refused reconnect or a close during the handshake ended the process).
  */
 import type * as Wrtc from '@roamhq/wrtc';
 import type * as Ws from 'ws';
@@ -22,5 +24,12 @@ const g = globalThis as Record<string, unknown>;
 g.RTCPeerConnection ??= wrtc.RTCPeerConnection;
 g.RTCSessionDescription ??= wrtc.RTCSessionDescription;
 g.RTCIceCandidate ??= wrtc.RTCIceCandidate;
-g.WebSocket ??= WebSocket;
+/** ws's WebSocket with an 'error' listener from the start: errors then arrive as 'close', as in browsers. */
+class QuietWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => { /* reported through 'close' */ });
+  }
+}
+g.WebSocket ??= QuietWebSocket;
 g.location ??= { protocol: 'http:' };

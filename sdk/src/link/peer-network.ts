@@ -7,6 +7,8 @@
  * Every signaling message from another peer passes `checkSignal` (signal-guard.ts) and, for an
  * OFFER, the session's offer gate and a cap on pending handshakes before PeerJS sees it: a
  * refused offer costs no RTCPeerConnection and sends nothing back over signaling.
+ * Signaling outages never touch links: the SignalingKeeper reconnects with back-off (same id
+ * and token) and reports each state change as a `signaling` event.
  */
 import type { DataConnection, Peer as PeerType } from 'peerjs';
 import type { LinkChannels } from './channel.js';
@@ -17,6 +19,7 @@ import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats 
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 import { checkSignal } from './signal-guard.js';
+import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
 
 /** Events of a peer network. */
 export type PeerNetworkEvents = NetworkEvents;
@@ -31,6 +34,10 @@ export interface PeerNetworkOptions {
   iceTransportPolicy: 'all' | 'relay';
   /** Incoming connections still in their handshake at once; more offers are dropped. Default: 16. */
   maxPendingLinks?: number;
+  /** First delay before reconnecting to signaling after a drop, ms (doubles per failure). Default: 500. */
+  signalingRetryMinMs?: number;
+  /** Longest delay between signaling reconnect attempts, ms. Default: 10000. */
+  signalingRetryMaxMs?: number;
 }
 
 export type { OfferGate } from './network.js';
@@ -42,9 +49,9 @@ type PeerInternals = { _handleMessage(msg: unknown): void };
 /** Our endpoint on the signaling server, making and accepting links. */
 export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   /** Signaling figures. */
-  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
+  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0, reconnectAttempts: 0 };
   private destroyed = false;
-  private lost = false;
+  private readonly keeper: SignalingKeeper;
   private gate: OfferGate = () => false;
   private pendingAccepts = 0;
 
@@ -52,18 +59,17 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     super();
     guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
-    peer.on('open', () => { this.lost = false; }); // back after a reconnect
-    peer.on('disconnected', () => {
-      if (this.destroyed) return;
-      // Signaling dropped: try once to get the same id back (links stay up meanwhile).
-      try { peer.reconnect(); } catch { /* destroyed */ }
+    this.keeper = new SignalingKeeper(peer, {
+      signalingRetryMinMs: opts.signalingRetryMinMs ?? signalingRetryDefaults.signalingRetryMinMs,
+      signalingRetryMaxMs: opts.signalingRetryMaxMs ?? signalingRetryDefaults.signalingRetryMaxMs,
+      openTimeoutMs: opts.connectTimeoutMs,
+    }, this.signaling, (state) => {
+      this.emit('signaling', state);
+      if (state === 'lost') this.emit('disconnected', new HostmeshError('SERVER_UNREACHABLE', 'The signaling server gave our player id to someone else or refused our key: nobody new can connect to us. Players already linked keep playing.'));
     });
-    peer.on('error', (err) => {
-      if (!this.destroyed && (err.type === 'network' || err.type === 'server-error' || err.type === 'socket-error' || err.type === 'socket-closed')) {
-        this.lost = true;
-        this.emit('disconnected', fromPeerError(err));
-      }
-    });
+    // PeerJS emits 'error' for many things (a departed player's "peer unavailable", a signaling
+    // drop); none of them may end the session, so one listener is always there to take them.
+    peer.on('error', () => { /* the keeper and connect() read the ones they need */ });
   }
 
   /** Connects to the server's PeerServer and resolves with our id assigned. */
@@ -110,14 +116,15 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
 
   /** Where signaling stands. */
   get signalingState(): SignalingState {
-    if (this.destroyed) return 'closed';
-    if (this.peer.open && !this.peer.disconnected) return 'open';
-    return this.lost ? 'lost' : 'reconnecting';
+    return this.destroyed ? 'closed' : this.keeper.state;
   }
 
   /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
   connect(remoteId: string, metadata: unknown): Promise<Link> {
     if (this.destroyed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
+    if (!this.peer.open || this.peer.disconnected) {
+      return Promise.reject(new HostmeshError('SERVER_UNREACHABLE', `Signaling is ${this.keeper.state}: no new connection to player ${remoteId} can be made until it is back. Try again in a moment.`));
+    }
     const conn = this.peer.connect(remoteId, { reliable: true, serialization: 'raw', metadata });
     const early = collectEarly(conn);
     return new Promise<Link>((resolve, reject) => {
@@ -146,6 +153,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.keeper.stop();
     this.clear();
     this.peer.destroy();
   }

@@ -4,11 +4,11 @@
  */
 import { HostmeshError, isErrorCode } from '../core/errors.js';
 import type {
-  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, UpdateLobbyRequest,
+  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
 } from '../wire/lobby-api.js';
 
 /** The lobby service a session uses: LobbyClient over HTTP, or an in-memory one in tests. */
-export type LobbyApi = Pick<LobbyClient, 'config' | 'list' | 'create' | 'join' | 'update' | 'close'>;
+export type LobbyApi = Pick<LobbyClient, 'config' | 'list' | 'create' | 'join' | 'update' | 'close' | 'restore'>;
 
 /** Talks to one hostmesh server's `/api`. */
 export class LobbyClient {
@@ -42,6 +42,11 @@ export class LobbyClient {
   /** Updates a lobby as its host. */
   async update(code: string, hostSecret: string, body: UpdateLobbyRequest): Promise<LobbyInfo> {
     return (await this.request<{ lobby: LobbyInfo }>('PATCH', `/api/lobbies/${encodeURIComponent(code)}`, body, hostSecret)).lobby;
+  }
+
+  /** Re-registers a lobby as its host, under the same code (after the server forgot it, or to refresh it). */
+  async restore(code: string, hostSecret: string, body: RestoreLobbyRequest): Promise<LobbyInfo> {
+    return (await this.request<{ lobby: LobbyInfo }>('PUT', `/api/lobbies/${encodeURIComponent(code)}`, body, hostSecret)).lobby;
   }
 
   /** Deletes a lobby as its host. */

@@ -32,6 +32,10 @@ export interface ConnectOptions {
   iceTransportPolicy?: 'all' | 'relay';
   /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
   conditioner?: Partial<ConditionerSettings>;
+  /** First delay before reconnecting to the signaling server after it dropped, ms (doubles per failed attempt, with jitter). Default: 500. */
+  signalingRetryMinMs?: number;
+  /** Longest delay between signaling reconnect attempts, ms. Default: 10000. */
+  signalingRetryMaxMs?: number;
   /** What each other member may send us per second before its frames are dropped (and, on the host, it is kicked and banned); `null` turns the budgets off. Default: `budgetDefaults`. */
   peerBudgets?: Partial<LinkBudgets> | null;
 }
@@ -95,6 +99,8 @@ export function connect(server: string | ConnectOptions): Hostmesh {
     lobby,
     openNetwork: async (link) => PeerNetwork.open(opts.server, await lobby.config(), {
       connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
+      ...(opts.signalingRetryMinMs === undefined ? {} : { signalingRetryMinMs: opts.signalingRetryMinMs }),
+      ...(opts.signalingRetryMaxMs === undefined ? {} : { signalingRetryMaxMs: opts.signalingRetryMaxMs }),
     }),
   });
 }
@@ -108,7 +114,7 @@ export interface Backend {
 }
 
 /** Internal: `connect` over any backend (hostmesh/testing passes an in-memory lobby and network). */
-export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportPolicy'>, backend: Backend): Hostmesh {
+export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportPolicy' | 'signalingRetryMinMs' | 'signalingRetryMaxMs'>, backend: Backend): Hostmesh {
   const connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   const conditioner = new LinkConditioner({ settings: opts.conditioner ?? {} });
   const link: Partial<LinkOptions> = {
@@ -139,6 +145,10 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         const controls = startHostRole(core, {
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
           tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
+          settings: {
+            name: options.name ?? 'hostmesh game', maxPlayers, public: options.public ?? false,
+            password: options.password, meta: options.meta, open: true,
+          },
         });
         return Object.assign(new Session(core), controls);
       } catch (err) {

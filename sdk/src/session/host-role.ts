@@ -12,6 +12,7 @@ import type { LobbyApi } from '../lobby/lobby-client.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { MsgType } from '../wire/protocol.js';
 import { Admission } from './admission.js';
+import { LobbyRegistration, type LobbySettings } from './lobby-registration.js';
 import { HostReplication } from './host-replication.js';
 import { cleanPlayerName, uniquePlayerName, type PlayerInfo } from './players.js';
 import type { SessionCore } from './session-core.js';
@@ -33,6 +34,8 @@ export interface HostRoleInit {
   schema: Schema | undefined;
   /** Inputs per second per client that reach onInput. */
   maxInputsPerSecond: number;
+  /** What the lobby was created with, for re-registering it after a signaling outage. */
+  settings: LobbySettings;
 }
 
 /** Host-only controls added to a hosting session. */
@@ -142,9 +145,13 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     eject(id, reason, code);
   };
 
+  const registration = new LobbyRegistration(net, init.lobby, session.code, init.hostSecret, init.settings, () => session.roster.size,
+    (error) => { if (!session.isClosed) session.events.emit('lobbyLost', error); });
   net.on('link', (link) => admit(link));
   session.internal.on('linkClosed', (id) => remove(id, 'left'));
   session.addCleanup(async () => {
+    registration.stop();
+    if (registration.isLost) return;
     await init.lobby.close(session.code, init.hostSecret).catch(() => { /* lobby expires by itself */ });
   });
 
@@ -152,7 +159,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     updateLobby(changes: UpdateLobbyRequest) {
       if (session.isClosed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
       const { players: _ignored, ...rest } = changes; // the host reports the count itself
-      return init.lobby.update(session.code, init.hostSecret, rest);
+      return init.lobby.update(session.code, init.hostSecret, rest).then((info) => { registration.updated(rest); return info; });
     },
     kick(id: string, reason = 'kicked') {
       if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot kick itself; call leave() instead.');

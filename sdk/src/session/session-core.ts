@@ -53,6 +53,7 @@ export class SessionCore implements ReplicationContext {
     this.selfId = net.id;
     this.hostIdValue = init.hostId;
     for (const p of init.players) this.roster.set(p.id, p);
+    net.on('signaling', (state) => { if (!this.closed) this.events.emit('signalingChange', state); });
     net.on('disconnected', () => {
       // Signaling is only needed to admit new players: a host that lost it can carry on, but
       // nobody new can join, so say so in the close reason when nothing else is left.

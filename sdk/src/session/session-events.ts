@@ -3,6 +3,7 @@
  * ones the roles and replication drivers exchange through the session core.
  */
 import type { HostmeshError } from '../core/errors.js';
+import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
 
@@ -21,6 +22,10 @@ export interface SessionEvents {
   tick: [tick: number, intervalMs: number];
   /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
   snapshot: [state: State, tick: number];
+  /** Our connection to the signaling server changed state ('reconnecting' during an outage, 'open' when back); play goes on either way, only newcomers wait. */
+  signalingChange: [state: SignalingState];
+  /** Host: the lobby could not be restored on the server after signaling came back (the code is lost; players already in keep playing). */
+  lobbyLost: [error: HostmeshError];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }

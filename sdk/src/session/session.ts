@@ -6,6 +6,7 @@
  */
 import { HostmeshError } from '../core/errors.js';
 import type { LinkStats } from '../link/link-stats.js';
+import type { SignalingState } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import type { State } from '../snapshot/schema.js';
 import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
@@ -62,6 +63,11 @@ export class Session {
   /** Players in the session, us included, by id. */
   get players(): ReadonlyMap<string, PlayerInfo> {
     return this.#core.roster;
+  }
+
+  /** Where our connection to the signaling server stands: 'open', 'reconnecting' (an outage: play goes on), 'lost' or 'closed'. */
+  get signalingState(): SignalingState {
+    return this.#core.net.signalingState;
   }
 
   /** True after the session closed. */

@@ -8,7 +8,7 @@ import { signTicket } from '../lobby/ticket.js';
 import type { LobbyApi } from '../lobby/lobby-client.js';
 import { PROTOCOL_VERSION } from '../wire/protocol.js';
 import type {
-  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, UpdateLobbyRequest,
+  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
 } from '../wire/lobby-api.js';
 
 interface Entry { info: LobbyInfo; password: string | undefined; hostSecret: string; hostPeerId: string }
@@ -70,6 +70,13 @@ export class MemoryLobby implements LobbyApi {
   async update(code: string, hostSecret: string, body: UpdateLobbyRequest): Promise<LobbyInfo> {
     const entry = this.owned(code, hostSecret);
     entry.info = { ...entry.info, ...body, meta: { ...(body.meta ?? entry.info.meta) } };
+    return { ...entry.info };
+  }
+
+  /** Re-registers a lobby as its host (the memory lobby never forgets one, so this refreshes it). */
+  async restore(code: string, hostSecret: string, body: RestoreLobbyRequest): Promise<LobbyInfo> {
+    const entry = this.owned(code, hostSecret);
+    entry.info = { ...entry.info, players: body.players, open: body.open };
     return { ...entry.info };
   }
 

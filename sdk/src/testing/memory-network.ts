@@ -76,7 +76,7 @@ export class MemoryHub {
 /** One session's endpoint on a MemoryHub. */
 export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   /** Signaling figures (offers the gate refused; nothing is malformed in memory). */
-  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0 };
+  readonly signaling: SignalingStats = { signalsDropped: 0, offersRefused: 0, reconnectAttempts: 0 };
   private readonly links = new Set<Link>();
   private destroyed = false;
   private lost = false;

@@ -69,6 +69,14 @@ export interface CreateLobbyResponse {
   hostSecret: string;
 }
 
+/** `PUT /api/lobbies/:code` body (with `Authorization: Bearer <hostSecret>`): the host re-registers its lobby after signaling came back. */
+export interface RestoreLobbyRequest extends CreateLobbyRequest {
+  /** Players in the session now, host included. */
+  players: number;
+  /** Accepts new players. */
+  open: boolean;
+}
+
 /** `POST /api/lobbies/:code/join` body. */
 export interface JoinLobbyRequest {
   /** The joiner's signaling id, bound into the ticket. */

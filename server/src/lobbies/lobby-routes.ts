@@ -57,7 +57,7 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization');
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE, OPTIONS');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
     if (req.method === 'OPTIONS') res.status(204).end();
     else next();
   });
@@ -83,6 +83,9 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
   }));
   router.patch('/lobbies/:code', route(async (req, res) => {
     res.json({ lobby: await service.update(ip(req), codeParam(req), req.headers.authorization, req.body) });
+  }));
+  router.put('/lobbies/:code', route(async (req, res) => {
+    res.json({ lobby: await service.restore(ip(req), codeParam(req), req.headers.authorization, req.body) });
   }));
   router.delete('/lobbies/:code', route(async (req, res) => {
     await service.remove(ip(req), codeParam(req), req.headers.authorization);

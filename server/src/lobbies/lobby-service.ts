@@ -17,9 +17,9 @@ import { TokenBucket } from '../limits/token-bucket.js';
 import type { ResolvedOptions } from '../options.js';
 import type { LobbyRecord, LobbyStore } from '../stores/store.js';
 import { GuessGuard } from './guess-guard.js';
-import { generateHostSecret, requireHostSecret } from './host-secret.js';
-import { generateJoinCode } from './join-code.js';
-import { parseCreateLobby, parseJoinLobby, parseUpdateLobby } from './lobby-validation.js';
+import { bearerSecret, generateHostSecret, requireHostSecret, secretFitsCode } from './host-secret.js';
+import { generateJoinCode, normalizeCode } from './join-code.js';
+import { parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
 import { hashPassword, verifyPassword } from './password.js';
 
 const CODE_ATTEMPTS = 16;
@@ -93,13 +93,7 @@ export class LobbyService {
   async create(ip: string, body: unknown): Promise<CreateLobbyResponse> {
     limited(this.createLimiter.take(ip), 'lobby creations');
     const input = parseCreateLobby(body, this.deps.options.maxPlayersLimit);
-    const token = this.deps.peerToken(input.hostPeerId);
-    if (token === undefined) {
-      throw new ApiError(409, 'HOST_UNREACHABLE', `The host peer id "${input.hostPeerId}" is not connected to this server's signaling. Open the PeerJS connection to /peerjs first, then create the lobby.`);
-    }
-    if (!sameSecret(token, input.hostPeerToken)) {
-      throw new ApiError(403, 'UNAUTHORIZED', 'The "hostPeerToken" is not the token the host id\'s signaling connection was opened with: a lobby can only be created by its host. Send your own PeerJS id and token.');
-    }
+    this.requireHostId(input);
     const most = this.deps.options.maxLobbiesPerHost;
     if ((this.hosted.get(input.hostPeerId)?.size ?? 0) >= most) {
       throw new ApiError(429, 'RATE_LIMITED', `This host already has ${most} lobbies. Close one (DELETE /api/lobbies/:code) before creating another.`);
@@ -108,17 +102,54 @@ export class LobbyService {
     const record: LobbyRecord = {
       code: '', name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: true, players: 1,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
-      hostPeerId: input.hostPeerId, hostSecret: generateHostSecret(), createdAtMs: this.now(),
+      hostPeerId: input.hostPeerId, hostSecret: '', createdAtMs: this.now(),
     };
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       record.code = generateJoinCode(this.deps.options.joinCodeLength);
+      record.hostSecret = generateHostSecret(this.deps.options.lobbyKey, record.code);
       if (await this.store.create(record)) {
-        this.track(record.hostPeerId, record.code);
-        this.deps.onHosted(record.hostPeerId);
+        this.hostedBy(record);
         return { lobby: lobbyInfo(record), hostSecret: record.hostSecret };
       }
     }
     throw new ApiError(503, 'SERVER_ERROR', 'The server could not find a free join code. Try again in a moment.');
+  }
+
+  /**
+   * The host re-registers its lobby after signaling came back: a no-op refresh when the server
+   * still has it, else the lobby is created again under the same code, provided the bearer
+   * secret was issued for that code under this server's lobby key (a restart that forgot it).
+   */
+  async restore(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<LobbyInfo> {
+    limited(this.createLimiter.take(ip), 'lobby creations');
+    const secret = bearerSecret(authorization);
+    const code = normalizeCode(rawCode, this.deps.options.joinCodeLength);
+    if (code === null) throw new ApiError(404, 'LOBBY_NOT_FOUND');
+    const input = parseRestoreLobby(body, this.deps.options.maxPlayersLimit);
+    this.requireHostId(input);
+    const known = await this.store.get(code);
+    if (known) {
+      requireHostSecret(authorization, known.hostSecret);
+      if (known.hostPeerId !== input.hostPeerId) {
+        throw new ApiError(409, 'UNAUTHORIZED', 'This lobby is hosted by another player id now. Only its current host may re-register it.');
+      }
+      const next: LobbyRecord = { ...known, players: Math.min(input.players, known.maxPlayers), open: input.open };
+      if (!(await this.store.update(next))) throw new ApiError(404, 'LOBBY_NOT_FOUND');
+      this.hostedBy(next);
+      return lobbyInfo(next);
+    }
+    if (!secretFitsCode(this.deps.options.lobbyKey, code, secret)) {
+      throw new ApiError(403, 'UNAUTHORIZED', 'This server does not know this lobby, and the host secret was not issued for its code under this server\'s lobby key (was the server restarted without a fixed LOBBY_KEY?). Host a new lobby.');
+    }
+    if (input.password !== null) this.spendPasswordCheck();
+    const record: LobbyRecord = {
+      code, name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: input.open, players: input.players,
+      meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
+      hostPeerId: input.hostPeerId, hostSecret: secret, createdAtMs: this.now(),
+    };
+    if (!(await this.store.create(record))) throw new ApiError(409, 'UNAUTHORIZED', 'Another lobby took this code meanwhile. Host a new lobby.');
+    this.hostedBy(record);
+    return lobbyInfo(record);
   }
 
   /** One page of public lobbies that accept players. */
@@ -211,6 +242,22 @@ export class LobbyService {
     if (!this.passwordChecks.take()) {
       throw new ApiError(429, 'RATE_LIMITED', 'The server is checking too many passwords right now. Wait a second and try again.', 1);
     }
+  }
+
+  /** Throws unless `input.hostPeerToken` is the token `input.hostPeerId` is connected to signaling with. */
+  private requireHostId(input: CreateLobbyInput): void {
+    const token = this.deps.peerToken(input.hostPeerId);
+    if (token === undefined) {
+      throw new ApiError(409, 'HOST_UNREACHABLE', `The host peer id "${input.hostPeerId}" is not connected to this server's signaling. Open the PeerJS connection to /peerjs first, then create the lobby.`);
+    }
+    if (!sameSecret(token, input.hostPeerToken)) {
+      throw new ApiError(403, 'UNAUTHORIZED', 'The "hostPeerToken" is not the token the host id\'s signaling connection was opened with: a lobby can only be created by its host. Send your own PeerJS id and token.');
+    }
+  }
+
+  private hostedBy(record: LobbyRecord): void {
+    this.track(record.hostPeerId, record.code);
+    this.deps.onHosted(record.hostPeerId);
   }
 
   private track(peerId: string, code: string): void {

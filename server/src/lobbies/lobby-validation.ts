@@ -146,6 +146,23 @@ export function parseCreateLobby(body: unknown, maxPlayersLimit: number): Create
   };
 }
 
+/** A validated `PUT /api/lobbies/:code` body: the lobby as its host holds it. */
+export interface RestoreLobbyInput extends CreateLobbyInput {
+  players: number;
+  open: boolean;
+}
+
+/** Validates a `PUT /api/lobbies/:code` body (a create body plus `players` and `open`). */
+export function parseRestoreLobby(body: unknown, maxPlayersLimit: number): RestoreLobbyInput {
+  const input = parseCreateLobby(body, maxPlayersLimit);
+  const b = asObject(body);
+  return {
+    ...input,
+    players: b.players === undefined ? 1 : parseInteger(b.players, 'players', 1, input.maxPlayers),
+    open: b.open === undefined ? true : parseBoolean(b.open, 'open'),
+  };
+}
+
 /** Validates a `POST /api/lobbies/:code/join` body. */
 export function parseJoinLobby(body: unknown): { peerId: string; password: string | null } {
   const b = asObject(body);
