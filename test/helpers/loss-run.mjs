@@ -8,7 +8,8 @@ import { startServer } from '../../dist/server/index.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const echoCount = 250;
-const watchdog = setTimeout(() => fail(new Error('loss-run timed out after 50 s')), 50_000);
+let phase = 'start';
+const watchdog = setTimeout(() => fail(new Error(`loss-run timed out after 50 s (in phase: ${phase})`)), 50_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (xs, p) => {
   if (xs.length === 0) return null;
@@ -26,11 +27,14 @@ function fail(err) {
 }
 
 try {
+  phase = 'server';
   const server = await startServer({ port: 0 });
   // Budgets off: this measures the channels; 1,000 reliable messages in one burst exceed the default inbound budget.
   const opts = { server: server.url, heartbeatIntervalMs: 500, peerTimeoutMs: 10_000, connectTimeoutMs: 15_000, peerBudgets: null };
   const setupStart = performance.now();
+  phase = 'host';
   const host = await connect(opts).host({ name: 'loss', maxPlayers: 2, playerName: 'host' });
+  phase = 'join';
   const joiner = await connect(opts).join(host.code, { playerName: 'joiner' });
   await until(() => host.players.size === 2, 10_000);
   const setupMs = performance.now() - setupStart;
@@ -44,6 +48,7 @@ try {
   host.onMessage('ping-u', (d, from) => host.send('pong-u', d, { reliable: false, to: from }));
   host.onMessage('ping-r', (d, from) => host.send('pong-r', d, { to: from }));
 
+  phase = 'unreliable stream';
   // Unreliable: paced bursts of 5 every 5 ms, so the send buffer never fills; drops counted.
   const dropsBefore = joiner.stats()[hostId].drops;
   for (let i = 0; i < count; i += 5) {
@@ -52,9 +57,11 @@ try {
   }
   const senderDrops = joiner.stats()[hostId].drops - dropsBefore;
 
+  phase = 'reliable burst';
   // Reliable: all at once; the link queues under backpressure.
   for (let i = 0; i < count; i++) joiner.send('r', { s: i, pad: 'x'.repeat(64) });
   const reliableComplete = await until(() => reliableSeqs.length >= count, 30_000);
+  phase = `echo (reliable received ${reliableSeqs.length}/${count})`;
   await sleep(300); // unreliable stragglers
 
   // Echo RTT at a game's cadence: a ping every 16 ms (60 Hz) on each channel, timed by the sender.
@@ -101,6 +108,7 @@ try {
     rtt: { unreliable: summary(rtts.u, echoCount), reliable: summary(rtts.r, echoCount) },
     linkStats: (({ rttMs, jitterMs, loss, drops, decodeErrors }) => ({ rttMs, jitterMs, loss, drops, decodeErrors }))(joiner.stats()[hostId]),
   };
+  phase = 'leave';
   await joiner.leave();
   await host.leave();
   await server.close();
