@@ -76,9 +76,14 @@ function rssSampler(server: ChildServer): { stop(): number } {
 async function attacker(url: string, mode: 'stall' | 'big' | 'absent', victim = 'nobody'): Promise<{ opened: number; refused: number; frames: number; bytes: number }> {
   const file = await bundleServerEntry('test/helpers/server-attacker.ts', 'server-attacker');
   const child = runNode(file, [url, mode, String(ATTACK_MS), '50', '10', victim]);
-  const [line] = await child.waitFor(/\{.*\}/, ATTACK_MS + 20_000);
-  await child.exited;
-  return JSON.parse(line!) as { opened: number; refused: number; frames: number; bytes: number };
+  try {
+    const [line] = await child.waitFor(/\{.*\}/, ATTACK_MS + 20_000);
+    await child.exited;
+    return JSON.parse(line!) as { opened: number; refused: number; frames: number; bytes: number };
+  } finally {
+    // Never leave an attacker running past its test.
+    if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+  }
 }
 
 /** Server CPU time so far, ms (Linux /proc). */
