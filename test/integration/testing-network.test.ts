@@ -62,7 +62,7 @@ describe('createTestNetwork', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date'] });
     const net = createTestNetwork({ latencyMs: 20 });
     const fast = { heartbeatIntervalMs: 200, peerTimeoutMs: 2000 };
-    const hostP = net.connect(fast).host({ tickRateHz: 20 });
+    const hostP = net.connect(fast).host({ tickRateHz: 20, reconnectGraceMs: 0 }); // no held seat: a frozen player goes at the timeout
     await vi.advanceTimersByTimeAsync(10);
     const host = keep(await hostP);
     const joinP = net.connect(fast).join(host.code);

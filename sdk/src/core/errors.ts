@@ -25,6 +25,7 @@ export const ErrorAdvice = {
   SESSION_CLOSED: 'This session is closed. Host or join a new one.',
   KICKED: 'The host removed you from the session.',
   HOST_LEFT: 'The host left the session. Host a new game or join another.',
+  SEAT_LOST: 'You were away longer than the host holds a seat, or the seat token was refused. Join again with the lobby code as a new player.',
   INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
   NOT_HOST: 'Only the host can do that.',
 } as const;

@@ -60,6 +60,8 @@ export interface HostOptions {
   schema?: Schema;
   /** Inputs per second per client that reach `onInput` (bursts of up to 32 pass); the rest are counted (`inputsDropped`) and dropped. Default: 120. */
   maxInputsPerSecond?: number;
+  /** How long the seat of a player whose link dropped without a goodbye is held for it to come back, ms (0: removed at once). Default: 30000. */
+  reconnectGraceMs?: number;
 }
 
 /** Options of `join`. */
@@ -145,6 +147,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         const controls = startHostRole(core, {
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
           tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
+          reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
           settings: {
             name: options.name ?? 'hostmesh game', maxPlayers, public: options.public ?? false,
             password: options.password, meta: options.meta, open: true,

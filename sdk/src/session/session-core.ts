@@ -127,11 +127,11 @@ export class SessionCore implements ReplicationContext {
       else if (type === MsgType.RELAY || type === MsgType.RELAYED) this.relay(type, body, link, reliable);
       else onFrame(type, body, reliable);
     });
-    link.on('close', () => {
+    link.on('close', (reason) => {
       // A link that was replaced is no news: the member is still linked.
       if (this.links.get(link.remoteId) !== link) return;
       this.links.delete(link.remoteId);
-      this.internal.emit('linkClosed', link.remoteId);
+      this.internal.emit('linkClosed', link.remoteId, reason);
     });
   }
 
