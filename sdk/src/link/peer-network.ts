@@ -206,10 +206,10 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       reliable: conn.dataChannel as unknown as LinkChannels['reliable'],
       unreliable: unreliable as unknown as LinkChannels['unreliable'],
       early,
-      dispose: () => {
-        try { unreliable.close(); } catch { /* gone */ }
-        conn.close();
-      },
+      // Teardown closes the RTCPeerConnection only (its channels close with it) and never from
+      // inside a WebRTC callback: closing a data channel and then its connection, or a connection
+      // from its own channel's event, is where node-webrtc (@roamhq/wrtc) has crashed natively.
+      dispose: () => { setTimeout(() => conn.close(), 0); },
     };
     const link = new Link(conn.peer, channels, this.opts.link);
     conn.once('close', () => link.close('channel-closed'));
