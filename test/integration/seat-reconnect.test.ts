@@ -89,6 +89,22 @@ describe('seat reconnection', () => {
     }, 40_000);
   }
 
+  it('a newcomer joining while a seat is held does not wait for the away member, and meshes with it once it is back', async () => {
+    const { host, bob, bobId } = await game();
+    const held = nextEvent<[PlayerInfo]>((cb) => host.on('playerDisconnect', cb), 10_000, 'seat held');
+    bob.proc.kill('SIGSTOP');
+    await held;
+    const started = Date.now();
+    const late = track(await connect({ server: server.url, ...fast }).join(host.code, { playerName: 'Late' }));
+    const joinMs = Date.now() - started;
+    expect(late.players.has(bobId)).toBe(true); // the held seat is in the roster
+    expect(joinMs).toBeLessThan(4000); // not the ~5 s of an offer to a gone peer
+    bob.proc.kill('SIGCONT');
+    await bob.waitFor(/reconnected/, 10_000);
+    await until(() => sessionCore(late).links.has(bobId), 10_000, 'Bob dials the newcomer once back');
+    await echo(late, bobId, 'newcomer -> Bob over their mesh link');
+  }, 40_000);
+
   it('a client stopped past the grace is removed with reason timeout and, resumed, closes with SEAT_LOST', async () => {
     const { host, watcher, bob, bobId } = await game();
     const left = nextEvent<[PlayerInfo, string]>((cb) => watcher.on('playerLeave', cb), graceMs + 10_000, 'playerLeave after the grace');

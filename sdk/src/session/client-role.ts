@@ -56,8 +56,10 @@ export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit)
   }
   const adoptMesh = startClientRole(session, hostLink, welcome, init.timeoutMs);
   // Mesh: link to every member already present (they accept us once the host announced us).
+  // Members whose seats are held are skipped: their links dropped, an offer would wait for nothing
+  // (they dial us when they are back).
   await Promise.allSettled(welcome.players
-    .filter((p) => p.id !== session.selfId && p.id !== welcome.hostId)
+    .filter((p) => p.id !== session.selfId && p.id !== welcome.hostId && !welcome.away.includes(p.id))
     .map(async (p) => {
       const link = await net.connect(p.id, { kind: 'mesh' });
       adoptMesh(link);

@@ -85,7 +85,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
 
   const welcome = (id: string) => ({
     players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
-    seat: seats.issue(id), graceMs: init.reconnectGraceMs,
+    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(),
   });
 
   const admit = (link: Link, metadata: unknown) => {

@@ -50,6 +50,11 @@ export class Seats {
     return this.held.has(id);
   }
 
+  /** Ids whose seats are held now. */
+  heldIds(): string[] {
+    return [...this.held.keys()];
+  }
+
   /** `id` is back: its seat is no longer held. */
   reclaimed(id: string): void {
     clearTimeout(this.held.get(id));

@@ -13,7 +13,18 @@ import { isPlayerInfo, MAX_PLAYERS, type PlayerInfo } from './players.js';
 const REJECT_CODES = new Set<string>(['NOT_ADMITTED', 'LOBBY_FULL', 'KICKED', 'RATE_LIMITED']);
 
 /** What the host tells a member it admitted (or took back into its seat). */
-export interface Welcome { players: PlayerInfo[]; hostId: string; tickRateHz: number; schema: Schema | undefined; seat: string | undefined; graceMs: number }
+export interface Welcome {
+  players: PlayerInfo[];
+  hostId: string;
+  tickRateHz: number;
+  schema: Schema | undefined;
+  /** Our seat token, when the host holds seats. */
+  seat: string | undefined;
+  /** How long the host holds a dropped member's seat, ms. */
+  graceMs: number;
+  /** Members whose seats are held (their links dropped): not worth dialling now. */
+  away: string[];
+}
 
 /** Sends the request (`send`) and resolves with the host's WELCOME; rejects on REJECT, close or timeout. */
 export function readWelcome(hostLink: Link, timeoutMs: number, send: () => void): Promise<Welcome> {
@@ -21,7 +32,7 @@ export function readWelcome(hostLink: Link, timeoutMs: number, send: () => void)
     const timer = setTimeout(() => done(new HostmeshError('HOST_UNREACHABLE', 'The host did not answer the join request in time. Try again.')), timeoutMs);
     const offClose = hostLink.on('close', () => done(new HostmeshError('HOST_UNREACHABLE', 'The host closed the connection before admitting us. Try again.')));
     const offMessage = hostLink.on('message', (type, body) => {
-      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown } | null;
+      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown; away?: unknown } | null;
       if (type === MsgType.REJECT) {
         const code = isErrorCode(b?.code) && REJECT_CODES.has(b.code) ? b.code : 'NOT_ADMITTED';
         done(new HostmeshError(code, typeof b?.message === 'string' ? b.message.slice(0, 300) : undefined));
@@ -30,7 +41,8 @@ export function readWelcome(hostLink: Link, timeoutMs: number, send: () => void)
         const schema = typeof b.schema === 'object' && b.schema !== null ? b.schema as Schema : undefined;
         const seat = typeof b.seat === 'string' && /^[0-9a-f]{32}$/.test(b.seat) ? b.seat : undefined;
         const graceMs = typeof b.graceMs === 'number' && b.graceMs >= 0 && b.graceMs <= 3_600_000 ? b.graceMs : 0;
-        done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs });
+        const away = Array.isArray(b.away) ? b.away.filter((x): x is string => typeof x === 'string').slice(0, MAX_PLAYERS) : [];
+        done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs, away });
       }
     });
     function done(err?: HostmeshError, value?: Welcome) {
