@@ -105,6 +105,32 @@ describe('seat reconnection', () => {
     await echo(late, bobId, 'newcomer -> Bob over their mesh link');
   }, 40_000);
 
+  it('a killed client resumes its seat from a new process with its resume token; a used or foreign token is refused with SEAT_LOST', async () => {
+    const host = track(await connect({ server: server.url, ...fast }).host({ name: 'Seats', playerName: 'Host', reconnectGraceMs: graceMs }));
+    const resumePeer = (args: string[]) => {
+      const child = runNode('test/helpers/resume-peer.mjs', [server.url, host.code, ...args]);
+      cleanup.push(async () => { child.proc.kill('SIGKILL'); await child.exited; });
+      return child;
+    };
+    const first = resumePeer(['Bob']);
+    const [, bobId, seatNo, token] = await first.waitFor(/joined (\S+) (\S+) (\S+)/, 15_000);
+    expect(token).toMatch(/^hm1\./);
+    const held = nextEvent<[PlayerInfo]>((cb) => host.on('playerDisconnect', cb), 10_000, 'seat held');
+    first.proc.kill('SIGKILL'); // as a closed tab: no goodbye
+    await held;
+    const back = nextEvent<[PlayerInfo]>((cb) => host.on('playerReconnect', cb), 15_000, 'playerReconnect');
+    const second = resumePeer(['Bob', token!]);
+    const [, id2, seat2, token2] = await second.waitFor(/joined (\S+) (\S+) (\S+)/, 15_000);
+    expect([id2, seat2]).toEqual([bobId, seatNo]);
+    expect(token2).not.toBe(token);
+    expect((await back)[0]).toMatchObject({ id: bobId, name: 'Bob', seat: Number(seatNo) });
+    await echo(host, bobId!, 'host -> resumed Bob');
+    // The first token was used: a third process presenting it is refused with a typed error.
+    const thief = resumePeer(['Eve', token!]);
+    expect((await thief.waitFor(/resume-failed (\S+)/, 20_000))[1]).toBe('SEAT_LOST');
+    expect(host.players.get(bobId!)?.name).toBe('Bob');
+  }, 60_000);
+
   it('a client stopped past the grace is removed with reason timeout and, resumed, closes with SEAT_LOST', async () => {
     const { host, watcher, bob, bobId } = await game();
     const left = nextEvent<[PlayerInfo, string]>((cb) => watcher.on('playerLeave', cb), graceMs + 10_000, 'playerLeave after the grace');

@@ -40,6 +40,14 @@ export interface PeerNetworkOptions {
   signalingRetryMaxMs?: number;
 }
 
+/** A signaling id and the token it was registered with, to take the same id again (a seat resumed after a reload). */
+export interface PeerIdentity {
+  /** The peer id. */
+  id: string;
+  /** The token it was registered with. */
+  token: string;
+}
+
 /** Signaling figures of a peer network. */
 export interface SignalingStats {
   /** Relayed signaling messages dropped: malformed, for no known connection, or over the pending cap. */
@@ -79,14 +87,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   }
 
   /** Connects to the server's PeerServer and resolves with our id assigned. */
-  static async open(serverUrl: string, config: ClientConfig, opts: PeerNetworkOptions): Promise<PeerNetwork> {
+  static async open(serverUrl: string, config: ClientConfig, opts: PeerNetworkOptions, identity?: PeerIdentity): Promise<PeerNetwork> {
     const mod = (await import('peerjs')) as unknown as { Peer?: typeof PeerType; default?: { Peer: typeof PeerType } };
     const PeerCtor = mod.Peer ?? mod.default?.Peer;
     if (!PeerCtor) throw new HostmeshError('SERVER_UNREACHABLE', 'PeerJS failed to load. Reinstall dependencies.');
     const url = new URL(serverUrl);
     const secure = url.protocol === 'https:';
-    const token = randomToken();
-    const peer = new PeerCtor({
+    const token = identity?.token ?? randomToken();
+    const peerOptions = {
       host: url.hostname,
       port: Number(url.port) || (secure ? 443 : 80),
       path: config.peerPath,
@@ -95,7 +103,9 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       token,
       debug: 0,
       config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
-    });
+    };
+    // With an identity we ask for our old id back (the server holds a freed id for its token).
+    const peer = identity ? new PeerCtor(identity.id, peerOptions) : new PeerCtor(peerOptions);
     // Until the network exists, nothing from other peers is let through (no offer is expected yet).
     guardSignaling(peer, (msg) => checkSignal(msg) === 'server', () => {});
     await new Promise<void>((resolve, reject) => {

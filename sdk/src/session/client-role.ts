@@ -18,6 +18,7 @@ import { SessionCore } from './session-core.js';
 import { ClientReplication } from './client-replication.js';
 import { reconnectSeat } from './seat-reconnect.js';
 import { readWelcome, type Welcome } from './welcome.js';
+import type { ResumeToken } from './resume-token.js';
 import type { Schema } from '../snapshot/schema.js';
 
 
@@ -47,7 +48,41 @@ export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit)
     throw new HostmeshError('HOST_UNREACHABLE', `Could not connect to the host of lobby ${admission.lobby.code}: ${(err as Error).message}`, { cause: err });
   }
   const welcome = await readWelcome(hostLink, init.timeoutMs, () => hostLink.sendReliable(MsgType.JOIN, { ticket: admission.ticket, name: init.playerName }));
-  const session = new SessionCore(net, { code: admission.lobby.code, hostId: welcome.hostId, players: welcome.players });
+  return startSession(net, admission.lobby.code, hostLink, welcome, init);
+}
+
+/** What resuming a seat needs. */
+export interface ResumeInit {
+  /** Our resume token's parts (the network was opened with its id and token). */
+  resume: ResumeToken;
+  /** Time allowed for the host to answer, ms. */
+  timeoutMs: number;
+  /** Upper bound of the interpolation delay, ms. */
+  maxInterpolationDelayMs: number;
+}
+
+/** Takes our seat back from a new process or page (`net` holds our old id); rejects with SEAT_LOST when the host does not take it. */
+export async function resumeSession(net: Network, init: ResumeInit): Promise<Session> {
+  const { resume } = init;
+  let hostLink: Link;
+  try {
+    hostLink = await net.connect(resume.hostId, { kind: 'rejoin', seat: resume.seat });
+  } catch (err) {
+    throw new HostmeshError('SEAT_LOST', `The host of lobby ${resume.code} did not take this resume token back (a wrong or used token, a seat given up, or a host that left): ${(err as Error).message} Join again with the code.`, { cause: err });
+  }
+  let welcome: Welcome;
+  try {
+    welcome = await readWelcome(hostLink, init.timeoutMs, () => hostLink.sendReliable(MsgType.REJOIN, { seat: resume.seat }));
+  } catch (err) {
+    throw new HostmeshError('SEAT_LOST', `The host did not take us back into our seat: ${(err as Error).message}`, { cause: err });
+  }
+  return startSession(net, resume.code, hostLink, welcome, init);
+}
+
+/** Builds the member's session from the host's WELCOME, then links to the other members. */
+async function startSession(net: Network, code: string, hostLink: Link, welcome: Welcome, init: { timeoutMs: number; maxInterpolationDelayMs: number }): Promise<Session> {
+  const session = new SessionCore(net, { code, hostId: welcome.hostId, players: welcome.players });
+  session.seatToken = welcome.seat;
   try {
     session.replication = new ClientReplication(session, hostLink, welcome.tickRateHz, welcome.schema, init.maxInterpolationDelayMs);
   } catch (err) {
@@ -59,7 +94,7 @@ export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit)
   // Members whose seats are held are skipped: their links dropped, an offer would wait for nothing
   // (they dial us when they are back).
   await Promise.allSettled(welcome.players
-    .filter((p) => p.id !== session.selfId && p.id !== welcome.hostId && !welcome.away.includes(p.id))
+    .filter((p) => p.id !== session.selfId && p.id !== welcome.hostId && !welcome.away.includes(p.id) && !session.links.has(p.id))
     .map(async (p) => {
       const link = await net.connect(p.id, { kind: 'mesh' });
       adoptMesh(link);
@@ -124,6 +159,7 @@ function startClientRole(session: SessionCore, firstHostLink: Link, welcome: Wel
         void reconnectSeat(session, { seat, graceMs: welcome.graceMs, since: link.lastInboundMs, timeoutMs }).then((back) => {
           if (!back || session.isClosed) return;
           seat = back.welcome.seat;
+          session.seatToken = seat;
           (session.replication as ClientReplication).rebind(back.link);
           useHostLink(back.link);
           syncRoster(back.welcome.players);

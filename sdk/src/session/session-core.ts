@@ -41,6 +41,8 @@ export class SessionCore implements ReplicationContext {
   readonly roster = new Map<string, PlayerInfo>();
   /** Direct links by remote id. */
   readonly links = new Map<string, Link>();
+  /** Client: our current seat token (changes on each return to the seat). */
+  seatToken: string | undefined;
   /** The replication driver of this member's role. */
   replication: HostReplication | ClientReplication | undefined;
   private hostIdValue: string;
