@@ -131,6 +131,21 @@ describe('seat reconnection', () => {
     expect(host.players.get(bobId!)?.name).toBe('Bob');
   }, 60_000);
 
+  it('a SIGKILLed host (its own process): its clients close with HOST_LEFT once signaling says it is gone, not after the whole grace', async () => {
+    const hostProc = runNode('test/helpers/host-peer.mjs', [server.url]);
+    cleanup.push(async () => { hostProc.proc.kill('SIGKILL'); await hostProc.exited; });
+    const [, code] = await hostProc.waitFor(/hosting (\S+) (\S+)/, 15_000);
+    const client = track(await connect({ server: server.url, ...fast }).join(code!, { playerName: 'Left behind' }));
+    const reconnecting = nextEvent<[]>((cb) => client.on('reconnecting', cb), 10_000, 'reconnecting');
+    const closed = nextEvent<[string, { code: string } | undefined]>((cb) => client.on('close', cb), 20_000, 'close');
+    const killedAt = Date.now();
+    hostProc.proc.kill('SIGKILL');
+    await reconnecting;
+    const [reason, error] = await closed;
+    expect([reason, error?.code]).toEqual(['host-left', 'HOST_LEFT']);
+    expect(Date.now() - killedAt).toBeLessThan(30_000); // the host's default grace: 30 s
+  }, 40_000);
+
   it('a client stopped past the grace is removed with reason timeout and, resumed, closes with SEAT_LOST', async () => {
     const { host, watcher, bob, bobId } = await game();
     const left = nextEvent<[PlayerInfo, string]>((cb) => watcher.on('playerLeave', cb), graceMs + 10_000, 'playerLeave after the grace');

@@ -52,6 +52,12 @@ export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Pro
           lost(`The host did not take us back into our seat: ${err.message}`);
           return undefined;
         }
+        // Signaling is up and says the host's id is not connected (it kept our offer for seconds,
+        // then gave up): the host is gone, not just our link to it.
+        if ((err as { cause?: { type?: unknown } }).cause?.type === 'peer-unavailable' && session.net.signalingState === 'open') {
+          session.close('host-left', new HostmeshError('HOST_LEFT', 'The host is gone (it left the signaling server and stopped answering). Host a new game or join another.'));
+          return undefined;
+        }
         // The host is not reachable yet (its side may not have noticed the drop, or the network
         // is still down): try again.
       }
