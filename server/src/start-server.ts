@@ -80,8 +80,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   app.use('/api', lobbyRoutes(service, opts, log));
   const signaling = mountSignaling(app, server, opts, log, {
-    connected: (id, token) => watch.peerConnected(id, token),
-    disconnected: (id) => watch.peerDisconnected(id),
+    connected: (id, token) => { watch.peerConnected(id, token); service.hostBack(id); },
+    disconnected: (id) => { watch.peerDisconnected(id); service.hostAway(id); },
     reservationMs: (id) => (service.hosts(id) ? Math.max(opts.idReservationMs, opts.lobbyGraceMs + 5000) : opts.idReservationMs),
   });
   app.use(staticSite(opts.publicDir));

@@ -69,6 +69,7 @@ export function memoryHost(options: { maxPlayers?: number; tickRateHz?: number; 
   const controls = startHostRole(core, {
     hostSecret: SECRET, maxPlayers: options.maxPlayers ?? 64, lobby: lobbyStub, joinTimeoutMs: 5000,
     tickRateHz: options.tickRateHz ?? 30, schema: undefined, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
+    reconnectGraceMs: 0,
     settings: { name: 'memory', maxPlayers: options.maxPlayers ?? 64, public: false, password: undefined, meta: undefined, open: true },
   });
   const session = Object.assign(new Session(core), controls);

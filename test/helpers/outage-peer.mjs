@@ -1,13 +1,20 @@
 // A player in its own process for fault tests: joins <code> on <serverUrl> as <name>, answers
-// 'echo' with 'echo-reply', and prints "joined <id>", every "signaling <state>" and "close <reason>".
+// 'echo' with 'echo-reply', and prints "joined <id>", every "signaling <state>", "reconnecting",
+// "reconnected" and "close <reason> <error code>". Options for connect() as JSON in
+// HOSTMESH_PEER_OPTIONS (merged over fast defaults).
 // Usage: node test/helpers/outage-peer.mjs <serverUrl> <code> <name>  (dist/ must be built)
 import { connect } from '../../dist/sdk/node.js';
 
 const [server, code, name] = process.argv.slice(2);
-const session = await connect({ server, peerTimeoutMs: 3000, heartbeatIntervalMs: 250, signalingRetryMinMs: 100, signalingRetryMaxMs: 1000 })
-  .join(code, { playerName: name });
+const options = { peerTimeoutMs: 3000, heartbeatIntervalMs: 250, signalingRetryMinMs: 100, signalingRetryMaxMs: 1000, ...JSON.parse(process.env.HOSTMESH_PEER_OPTIONS ?? '{}') };
+const session = await connect({ server, ...options }).join(code, { playerName: name });
 session.onMessage('echo', (data, from) => session.send('echo-reply', data, { to: from }));
 session.on('signalingChange', (state) => console.log(`signaling ${state}`));
-session.on('close', (reason) => console.log(`close ${reason}`));
+session.on('reconnecting', () => console.log('reconnecting'));
+session.on('reconnected', () => {
+  console.log('reconnected');
+  const off = session.on('snapshot', (state) => { off(); console.log(`snapshot ${JSON.stringify(state[session.selfId] ?? null)}`); });
+});
+session.on('close', (reason, error) => { console.log(`close ${reason} ${error?.code ?? '-'}`); setTimeout(() => process.exit(0), 100); });
 console.log(`joined ${session.selfId}`);
 setInterval(() => {}, 1 << 30);

@@ -116,8 +116,10 @@ describe('peer-id takeover through the query', () => {
     expect(stranger.type).toBe('ERROR');
     expect(stranger.msg).toMatch(/reserved for its previous owner/);
     await stranger.peer.closed;
-    expect((await httpFrom(undefined, srv.url, 'GET', `/api/lobbies/${created.body.lobby.code}`)).status).toBe(200);
+    // The lobby is kept but hidden while its host is away (issue 12: no newcomer is sent to a gone host).
+    expect((await httpFrom(undefined, srv.url, 'GET', `/api/lobbies/${created.body.lobby.code}`)).status).toBe(410);
     const back = await connectRawPeer(srv.url, host.id, hostToken);
+    expect((await httpFrom(undefined, srv.url, 'GET', `/api/lobbies/${created.body.lobby.code}`)).status).toBe(200);
     const joiner = await connectRawPeer(srv.url);
     await relayWorks(joiner, back);
     await closeAll([back, joiner]);

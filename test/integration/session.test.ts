@@ -29,9 +29,9 @@ function track<T extends Session>(s: T): T {
   return s;
 }
 
-async function lobbyOf(n: number) {
+async function lobbyOf(n: number, hostOptions: { reconnectGraceMs?: number } = {}) {
   const net = connect({ server: server.url, ...fast });
-  const host = track(await net.host({ name: 'Arena', maxPlayers: 8, playerName: 'Ann' }));
+  const host = track(await net.host({ name: 'Arena', maxPlayers: 8, playerName: 'Ann', ...hostOptions }));
   const clients: Session[] = [];
   for (let i = 0; i < n; i++) clients.push(track(await net.join(host.code, { playerName: `P${i}` })));
   const all = [host, ...clients];
@@ -106,8 +106,8 @@ describe('sessions', () => {
     expect(c.players.has(b.selfId)).toBe(false);
   });
 
-  it('a killed peer (SIGKILL, no goodbye) is removed by heartbeat timeout', async () => {
-    const { host, clients } = await lobbyOf(1);
+  it('a killed peer (SIGKILL, no goodbye) is noticed by heartbeat, its seat held, and removed when the grace runs out', async () => {
+    const { host, clients } = await lobbyOf(1, { reconnectGraceMs: 1500 });
     const child = spawn(process.execPath, ['test/helpers/bot.mjs', server.url, host.code, 'Bot'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {
@@ -116,9 +116,13 @@ describe('sessions', () => {
       });
       const botId = /joined (\S+)/.exec(line)![1]!;
       await until(() => host.players.has(botId) && clients[0]!.players.has(botId), 5000, 'bot joined everywhere');
-      const left = nextEvent<[{ id: string }, string]>((cb) => clients[0]!.on('playerLeave', cb), 8000, 'playerLeave after kill');
+      const dropped = nextEvent<[{ id: string }]>((cb) => clients[0]!.on('playerDisconnect', cb), 8000, 'playerDisconnect after kill');
+      const left = nextEvent<[{ id: string }, string]>((cb) => clients[0]!.on('playerLeave', cb), 12_000, 'playerLeave after the grace');
       child.kill('SIGKILL');
-      expect((await left)[0].id).toBe(botId);
+      expect((await dropped)[0].id).toBe(botId);
+      expect(host.players.has(botId)).toBe(true); // held
+      const [gone, reason] = await left;
+      expect([gone.id, reason]).toEqual([botId, 'timeout']);
       expect(host.players.has(botId)).toBe(false);
     } finally {
       child.kill('SIGKILL');

@@ -45,23 +45,23 @@ describe('createTestNetwork', () => {
     expect((await left)[0].name).toBe('Bob');
   });
 
-  it('a dropped player is removed and can join again; a host without signaling keeps its players but admits nobody', async () => {
+  it('a dropped player gets back into its held seat; a host without signaling keeps its players but admits nobody', async () => {
     const net = createTestNetwork();
     const fast = { heartbeatIntervalMs: 100, peerTimeoutMs: 1000, connectTimeoutMs: 2000 };
     const host = keep(await net.connect(fast).host({ playerName: 'Ann' }));
     const bob = keep(await net.connect(fast).join(host.code, { playerName: 'Bob' }));
-    const left = nextEvent<[{ id: string }, string]>((cb) => host.on('playerLeave', cb));
-    const closed = nextEvent<[string]>((cb) => bob.on('close', cb));
+    const away = nextEvent<[{ id: string }]>((cb) => host.on('playerDisconnect', cb));
+    const back = nextEvent<[{ id: string }]>((cb) => host.on('playerReconnect', cb));
     net.disconnect(bob.selfId);
-    expect((await left)[0].id).toBe(bob.selfId);
-    await closed;
-    const again = keep(await net.connect(fast).join(host.code, { playerName: 'Bob' }));
+    expect((await away)[0].id).toBe(bob.selfId);
+    expect((await back)[0].id).toBe(bob.selfId);
+    expect(bob.isClosed).toBe(false);
     expect([...host.players.values()].map((p) => p.name).sort()).toEqual(['Ann', 'Bob']);
 
     net.loseSignaling(host.selfId);
     expect(await codeOf(net.connect(fast).join(host.code))).toBe('HOST_UNREACHABLE');
-    again.send('still', 1);
-    expect((await nextEvent<[unknown, string]>((cb) => host.onMessage('still', cb)))[1]).toBe(again.selfId);
+    bob.send('still', 1);
+    expect((await nextEvent<[unknown, string]>((cb) => host.onMessage('still', cb)))[1]).toBe(bob.selfId);
   });
 
   it('admits as the server does: unknown code, wrong password, full, closed, invalid options', async () => {
@@ -81,7 +81,7 @@ describe('createTestNetwork', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date'] });
     const net = createTestNetwork({ latencyMs: 20 });
     const fast = { heartbeatIntervalMs: 200, peerTimeoutMs: 2000 };
-    const hostP = net.connect(fast).host({ tickRateHz: 20 });
+    const hostP = net.connect(fast).host({ tickRateHz: 20, reconnectGraceMs: 0 }); // no held seat: a frozen player goes at the timeout
     await vi.advanceTimersByTimeAsync(10);
     const host = keep(await hostP);
     const joinP = net.connect(fast).join(host.code);

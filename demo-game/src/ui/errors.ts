@@ -25,6 +25,8 @@ const titles: Partial<Record<ErrorCode, string>> = {
   PEER_UNREACHABLE: 'Could not reach the other player',
   HOST_UNREACHABLE: 'Could not reach the host',
   HOST_LEFT: 'The host left',
+  HOST_GONE: 'The host is gone',
+  SEAT_LOST: 'Your seat was given up',
   KICKED: 'Removed by the host',
   PROTOCOL_MISMATCH: 'Version mismatch',
   TIMEOUT: 'Timed out',

@@ -35,7 +35,7 @@ export class Link extends Emitter<LinkEvents> {
   private readonly cleanups: (() => void)[] = [];
   private isReady = false;
   private closed = false;
-  private lastInboundMs: number;
+  private lastInboundMs_: number;
   private pingSeq = 0;
   private budget: InboundBudget | undefined;
 
@@ -43,8 +43,8 @@ export class Link extends Emitter<LinkEvents> {
     super();
     this.remoteId = remoteId;
     this.opts = { ...linkDefaults, now: () => performance.now(), ...options } as LinkOptions;
-    this.lastInboundMs = this.opts.now();
-    if (this.opts.budgets) this.budget = new InboundBudget(this.opts.budgets, this.lastInboundMs);
+    this.lastInboundMs_ = this.opts.now();
+    if (this.opts.budgets) this.budget = new InboundBudget(this.opts.budgets, this.lastInboundMs_);
     const { reliable, unreliable } = channels;
     reliable.binaryType = 'arraybuffer';
     unreliable.binaryType = 'arraybuffer';
@@ -67,6 +67,11 @@ export class Link extends Emitter<LinkEvents> {
   /** True once the handshake completed and until close. */
   get ready(): boolean {
     return this.isReady && !this.closed;
+  }
+
+  /** When the last frame from the remote arrived, on the link's clock (`now`), ms. */
+  get lastInboundMs(): number {
+    return this.lastInboundMs_;
   }
 
   /** True after close. */
@@ -199,7 +204,7 @@ export class Link extends Emitter<LinkEvents> {
     if (this.closed) return;
     const now = this.opts.now();
     const bytes = byteLength(data);
-    this.lastInboundMs = now;
+    this.lastInboundMs_ = now;
     this.meter.bytesIn += bytes;
     if (this.budget && !this.budget.admit(reliable, bytes, now)) {
       this.meter.rateLimited++;
@@ -257,7 +262,7 @@ export class Link extends Emitter<LinkEvents> {
   private heartbeat(): void {
     const now = this.opts.now();
     this.meter.tick(now);
-    if (this.isReady && now - this.lastInboundMs > this.opts.timeoutMs) {
+    if (this.isReady && now - this.lastInboundMs_ > this.opts.timeoutMs) {
       this.close('timeout', new HostmeshError('TIMEOUT', `The other player has been silent for over ${this.opts.timeoutMs} ms and is treated as gone.`));
       return;
     }

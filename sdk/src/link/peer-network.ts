@@ -44,6 +44,14 @@ export type { OfferGate } from './network.js';
 
 export type { SignalingStats } from './network.js';
 
+/** A signaling id and the token it was registered with, to take the same id again (a seat resumed after a reload). */
+export interface PeerIdentity {
+  /** The peer id. */
+  id: string;
+  /** The token it was registered with. */
+  token: string;
+}
+
 type PeerInternals = { _handleMessage(msg: unknown): void };
 
 /** Our endpoint on the signaling server, making and accepting links. */
@@ -73,14 +81,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   }
 
   /** Connects to the server's PeerServer and resolves with our id assigned. */
-  static async open(serverUrl: string, config: ClientConfig, opts: PeerNetworkOptions): Promise<PeerNetwork> {
+  static async open(serverUrl: string, config: ClientConfig, opts: PeerNetworkOptions, identity?: PeerIdentity): Promise<PeerNetwork> {
     const mod = (await import('peerjs')) as unknown as { Peer?: typeof PeerType; default?: { Peer: typeof PeerType } };
     const PeerCtor = mod.Peer ?? mod.default?.Peer;
     if (!PeerCtor) throw new HostmeshError('SERVER_UNREACHABLE', 'PeerJS failed to load. Reinstall dependencies.');
     const url = new URL(serverUrl);
     const secure = url.protocol === 'https:';
-    const token = randomToken();
-    const peer = new PeerCtor({
+    const token = identity?.token ?? randomToken();
+    const peerOptions = {
       host: url.hostname,
       port: Number(url.port) || (secure ? 443 : 80),
       path: config.peerPath,
@@ -89,7 +97,9 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       token,
       debug: 0,
       config: { iceServers: config.iceServers, iceTransportPolicy: opts.iceTransportPolicy },
-    });
+    };
+    // With an identity we ask for our old id back (the server holds a freed id for its token).
+    const peer = identity ? new PeerCtor(identity.id, peerOptions) : new PeerCtor(peerOptions);
     // Until the network exists, nothing from other peers is let through (no offer is expected yet).
     guardSignaling(peer, (msg) => checkSignal(msg) === 'server', () => {});
     await new Promise<void>((resolve, reject) => {
@@ -200,11 +210,10 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       reliable: conn.dataChannel as unknown as LinkChannels['reliable'],
       unreliable: unreliable as unknown as LinkChannels['unreliable'],
       early,
-      // Closing the RTCPeerConnection closes both channels. The unreliable channel is never closed
-      // on its own: by the time a link is disposed PeerJS may have closed the connection already
-      // (remote close, ICE failure, destroy), and in @roamhq/wrtc closing a data channel of a
-      // closed RTCPeerConnection can crash the process (node-webrtc issues 360 and 576).
-      dispose: () => conn.close(),
+      // Teardown closes the RTCPeerConnection only (its channels close with it) and never from
+      // inside a WebRTC callback: closing a data channel and then its connection, or a connection
+      // from its own channel's event, is where node-webrtc (@roamhq/wrtc) has crashed natively.
+      dispose: () => { setTimeout(() => conn.close(), 0); },
     };
     const link = new Link(conn.peer, channels, this.opts.link);
     conn.once('close', () => link.close('channel-closed'));

@@ -51,7 +51,7 @@ export class ClientReplication {
   private lastBytes = 0;
   private drops = 0;
 
-  constructor(private readonly session: ReplicationContext, private readonly hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined, maxDelayMs = 500) {
+  constructor(private readonly session: ReplicationContext, private hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined, maxDelayMs = 500) {
     const s = schema ? { schema } : {};
     this.decoder = new SnapshotDecoder(s);
     this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz, maxDelayMs });
@@ -59,6 +59,12 @@ export class ClientReplication {
     session.internal.on('frame', (type, body, fromId) => {
       if (type === MsgType.SNAPSHOT && fromId === session.hostId && body instanceof Uint8Array) this.onSnapshot(body);
     });
+  }
+
+  /** Continues over a new link to the host (after a reconnect): inputs not yet acknowledged go out again on it. */
+  rebind(link: Link): void {
+    this.hostLink = link;
+    link.on('pong', (sent, hostMs, received) => this.clock.addSample(sent, hostMs, received));
   }
 
   /** Interpolated view of the world for now (the predicted entity at its predicted state). */

@@ -11,10 +11,11 @@ import type { Schema } from '../snapshot/schema.js';
 import type { LobbyInfo, LobbyMeta } from '../wire/lobby-api.js';
 import { LobbyClient, type LobbyApi } from '../lobby/lobby-client.js';
 import type { Network } from '../link/network.js';
-import { PeerNetwork } from '../link/peer-network.js';
+import { PeerNetwork, type PeerIdentity } from '../link/peer-network.js';
 import { cleanPlayerName } from './players.js';
 import { startHostRole, type HostControls } from './host-role.js';
-import { joinSession } from './client-role.js';
+import { joinSession, resumeSession } from './client-role.js';
+import { codeKey, decodeResumeToken, loadResumeToken, saveResumeToken } from './resume-token.js';
 import { Session } from './session.js';
 import { SessionCore } from './session-core.js';
 
@@ -60,6 +61,8 @@ export interface HostOptions {
   schema?: Schema;
   /** Inputs per second per client that reach `onInput` (bursts of up to 32 pass); the rest are counted (`inputsDropped`) and dropped. Default: 120. */
   maxInputsPerSecond?: number;
+  /** How long the seat of a player whose link dropped without a goodbye is held for it to come back, ms (0: removed at once). Default: 30000. */
+  reconnectGraceMs?: number;
 }
 
 /** Options of `join`. */
@@ -70,6 +73,8 @@ export interface JoinOptions {
   password?: string;
   /** Upper bound of the adaptive interpolation delay, ms (lower = fresher but choppier under jitter). Default: 500. */
   maxInterpolationDelayMs?: number;
+  /** A `session.resumeToken` from an earlier session in this lobby: takes that seat back (same id, name, seat) while the host holds it, or rejects with SEAT_LOST. Default: none (in a browser, the token this tab kept in sessionStorage for the code, if any; a normal join when it fails). */
+  resume?: string;
 }
 
 /** A connection to a hostmesh server. */
@@ -97,11 +102,11 @@ export function connect(server: string | ConnectOptions): Hostmesh {
   const lobby = new LobbyClient(opts.server, connectTimeoutMs);
   return connectWith(opts, {
     lobby,
-    openNetwork: async (link) => PeerNetwork.open(opts.server, await lobby.config(), {
+    openNetwork: async (link, identity) => PeerNetwork.open(opts.server, await lobby.config(), {
       connectTimeoutMs, link, iceTransportPolicy: opts.iceTransportPolicy ?? 'all',
       ...(opts.signalingRetryMinMs === undefined ? {} : { signalingRetryMinMs: opts.signalingRetryMinMs }),
       ...(opts.signalingRetryMaxMs === undefined ? {} : { signalingRetryMaxMs: opts.signalingRetryMaxMs }),
-    }),
+    }, identity),
   });
 }
 
@@ -109,8 +114,8 @@ export function connect(server: string | ConnectOptions): Hostmesh {
 export interface Backend {
   /** The lobby service (the server's HTTP API, or an in-memory one). */
   lobby: LobbyApi;
-  /** Opens our endpoint; every session gets its own. */
-  openNetwork(link: Partial<LinkOptions>): Promise<Network>;
+  /** Opens our endpoint; every session gets its own. With `identity`, under that old id (a resumed seat). */
+  openNetwork(link: Partial<LinkOptions>, identity?: PeerIdentity): Promise<Network>;
 }
 
 /** Internal: `connect` over any backend (hostmesh/testing passes an in-memory lobby and network). */
@@ -124,6 +129,13 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
     budgets: opts.peerBudgets === null ? null : { ...budgetDefaults, ...opts.peerBudgets },
   };
   const { lobby } = backend;
+  /** Browsers: keeps the tab's resume token for the lobby current, and forgets it when the session ends. */
+  const remember = (session: Session): Session => {
+    saveResumeToken(session.code, session.resumeToken);
+    session.on('reconnected', () => saveResumeToken(session.code, session.resumeToken));
+    session.on('close', () => saveResumeToken(session.code, undefined));
+    return session;
+  };
   const openNet = () => backend.openNetwork(link);
 
   return {
@@ -145,6 +157,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         const controls = startHostRole(core, {
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
           tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
+          reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
           settings: {
             name: options.name ?? 'hostmesh game', maxPlayers, public: options.public ?? false,
             password: options.password, meta: options.meta, open: true,
@@ -161,15 +174,32 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
       if (options.maxInterpolationDelayMs !== undefined && !(options.maxInterpolationDelayMs > 0)) {
         throw new HostmeshError('INVALID_ARGUMENT', 'join(): maxInterpolationDelayMs must be a positive number of ms.');
       }
+      const maxInterpolationDelayMs = options.maxInterpolationDelayMs ?? 500;
+      // This tab (or the caller) may hold a seat in this lobby: take it back first.
+      const resume = decodeResumeToken(options.resume ?? loadResumeToken(code));
+      if (options.resume !== undefined && (!resume || resume.code !== codeKey(code.trim()))) {
+        throw new HostmeshError('INVALID_ARGUMENT', 'join(code, { resume }): pass the session.resumeToken of an earlier session in this same lobby.');
+      }
+      if (resume && resume.code === codeKey(code.trim())) {
+        let net: Network | undefined;
+        try {
+          net = await backend.openNetwork(link, { id: resume.id, token: resume.token });
+          return remember(await resumeSession(net, { resume, timeoutMs: connectTimeoutMs, maxInterpolationDelayMs }));
+        } catch (err) {
+          net?.destroy();
+          if (options.resume !== undefined) throw err instanceof HostmeshError && err.code === 'SEAT_LOST' ? err : new HostmeshError('SEAT_LOST', `The seat could not be taken back: ${(err as Error).message}`, { cause: err });
+          saveResumeToken(code, undefined); // a stale seat of this tab: join as a new player
+        }
+      }
       const net = await openNet();
       try {
-        return await joinSession(net, lobby, {
+        return remember(await joinSession(net, lobby, {
           code: code.trim(),
           playerName: cleanPlayerName(options.playerName, 'Player'),
           password: options.password,
           timeoutMs: connectTimeoutMs,
-          maxInterpolationDelayMs: options.maxInterpolationDelayMs ?? 500,
-        });
+          maxInterpolationDelayMs,
+        }));
       } catch (err) {
         net.destroy();
         throw err;

@@ -67,6 +67,7 @@ export class HostReplication {
     this.encoder = new SnapshotEncoder({ ...(schema ? { schema } : {}), budgetBytes: SNAPSHOT_PACKET_BUDGET });
     session.internal.on('frame', (type, body, fromId) => this.onFrame(type, body, fromId));
     session.internal.on('linkClosed', (id) => this.clients.delete(id));
+    session.internal.on('relinked', (id) => this.clients.delete(id)); // a returning member starts from a full snapshot
     this.ticker = startTicker(1000 / tickRateHz, () => this.sendSnapshots());
     session.addCleanup(() => this.ticker.stop());
   }

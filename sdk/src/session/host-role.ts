@@ -5,6 +5,9 @@
  * current, and closes the lobby when the host leaves. The host's roster is the truth, and it
  * holds one link per admitted id: a second link or JOIN from a member is refused, so what
  * every member is told always matches it. A peer that floods its link is kicked and banned.
+ * A member whose link drops without a goodbye keeps its seat for `reconnectGraceMs` (seats.ts):
+ * the others hear PLAYER_DISCONNECT, and the member may come back on a new link with its seat
+ * token (offer `{ kind: 'rejoin', seat }`, then REJOIN), or is removed with reason 'timeout'.
  */
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
@@ -12,6 +15,7 @@ import type { LobbyApi } from '../lobby/lobby-client.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { MsgType } from '../wire/protocol.js';
 import { Admission } from './admission.js';
+import { Seats } from './seats.js';
 import { LobbyRegistration, type LobbySettings } from './lobby-registration.js';
 import { HostReplication } from './host-replication.js';
 import { cleanPlayerName, uniquePlayerName, type PlayerInfo } from './players.js';
@@ -36,6 +40,8 @@ export interface HostRoleInit {
   maxInputsPerSecond: number;
   /** What the lobby was created with, for re-registering it after a signaling outage. */
   settings: LobbySettings;
+  /** How long a dropped member's seat is held, ms (0: removed at once). */
+  reconnectGraceMs: number;
 }
 
 /** Host-only controls added to a hosting session. */
@@ -60,6 +66,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const { net } = session;
   const door = new Admission(init.hostSecret, session.code);
   const knocking = new Map<string, Link>();
+  const seats = new Seats();
   session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond);
 
   const refuse = (link: Link, code: RejectCode, message: string) => {
@@ -67,16 +74,24 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     setTimeout(() => link.close('local'), 20);
   };
 
-  // Offers are checked before PeerJS answers them: no ticket, no RTCPeerConnection.
+  // Offers are checked before PeerJS answers them: no ticket (or, for a member coming back, no
+  // seat token), no RTCPeerConnection.
   net.setOfferGate((id, metadata) => {
-    const m = metadata as { kind?: unknown; ticket?: unknown } | null;
-    return typeof m === 'object' && m !== null && m.kind === 'join' && !session.isClosed && !door.isBanned(id)
-      && !session.roster.has(id) && !knocking.has(id) && knocking.size < MAX_KNOCKING && door.ticketValid(id, m.ticket);
+    const m = metadata as { kind?: unknown; ticket?: unknown; seat?: unknown } | null;
+    if (typeof m !== 'object' || m === null || session.isClosed || door.isBanned(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) return false;
+    if (m.kind === 'rejoin') return session.roster.has(id) && seats.valid(id, m.seat);
+    return m.kind === 'join' && !session.roster.has(id) && door.ticketValid(id, m.ticket);
   });
 
-  const admit = (link: Link) => {
+  const welcome = (id: string) => ({
+    players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
+    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(),
+  });
+
+  const admit = (link: Link, metadata: unknown) => {
     const id = link.remoteId;
-    if (session.isClosed || door.isBanned(id) || session.roster.has(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) {
+    const rejoin = (metadata as { kind?: unknown } | null)?.kind === 'rejoin';
+    if (session.isClosed || door.isBanned(id) || (session.roster.has(id) !== rejoin) || knocking.has(id) || knocking.size >= MAX_KNOCKING) {
       link.close('local');
       return;
     }
@@ -85,11 +100,12 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     const timer = setTimeout(() => link.close('timeout'), init.joinTimeoutMs);
     const offClose = link.on('close', () => { clearTimeout(timer); if (knocking.get(id) === link) knocking.delete(id); });
     const offMessage = link.on('message', (type, body) => {
-      if (type !== MsgType.JOIN) return; // nothing else counts before admission
+      if (type !== (rejoin ? MsgType.REJOIN : MsgType.JOIN)) return; // nothing else counts before admission
       clearTimeout(timer);
       offMessage();
       offClose();
       knocking.delete(id);
+      if (rejoin) { seatBack(link, (body as { seat?: unknown } | null)?.seat); return; }
       const join = body as { ticket?: unknown; name?: unknown } | null;
       if (session.roster.has(id) || door.isBanned(id) || !door.ticketValid(id, join?.ticket)) {
         refuse(link, 'NOT_ADMITTED', 'The host did not admit this connection: it did not come through the lobby, its ticket expired or was used already, or this player is in the session already. Join with the lobby code again.');
@@ -105,13 +121,38 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       const others = [...session.links.values()];
       session.roster.set(id, player);
       session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
-      link.sendReliable(MsgType.WELCOME, {
-        players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
-      });
+      link.sendReliable(MsgType.WELCOME, welcome(id));
       for (const other of others) other.sendReliable(MsgType.PLAYER_JOIN, { player });
       reportCount();
       session.events.emit('playerJoin', player);
     });
+  };
+
+  /** A member proved its seat on a new link: it replaces the old link, and the others hear it is back. */
+  const seatBack = (link: Link, token: unknown) => {
+    const id = link.remoteId;
+    const player = session.roster.get(id);
+    if (!player || door.isBanned(id) || !seats.valid(id, token)) {
+      refuse(link, 'NOT_ADMITTED', 'The host did not take this seat token: it is wrong, was used already, or the seat was given up. Join with the lobby code again.');
+      return;
+    }
+    const wasHeld = seats.isHeld(id);
+    seats.reclaimed(id);
+    session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    session.internal.emit('relinked', id);
+    link.sendReliable(MsgType.WELCOME, welcome(id));
+    if (!wasHeld) return; // we had not noticed the drop yet: nobody was told it was gone
+    for (const other of session.links.values()) if (other.remoteId !== id) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
+    session.events.emit('playerReconnect', player);
+  };
+
+  /** A member's link dropped without a goodbye: hold its seat for the grace period. */
+  const hold = (id: string) => {
+    const player = session.roster.get(id);
+    if (!player || session.isClosed) return;
+    seats.hold(id, init.reconnectGraceMs, () => remove(id, 'timeout'));
+    for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_DISCONNECT, { id });
+    session.events.emit('playerDisconnect', player);
   };
 
   const reportCount = () => {
@@ -124,6 +165,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const remove = (id: string, reason: string) => {
     const player = session.roster.get(id);
     if (!player || id === session.selfId || session.isClosed) return;
+    seats.forget(id);
     session.roster.delete(id);
     for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_LEAVE, { id, reason });
     reportCount();
@@ -147,10 +189,15 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
 
   const registration = new LobbyRegistration(net, init.lobby, session.code, init.hostSecret, init.settings, () => session.roster.size,
     (error) => { if (!session.isClosed) session.events.emit('lobbyLost', error); });
-  net.on('link', (link) => admit(link));
-  session.internal.on('linkClosed', (id) => remove(id, 'left'));
+  net.on('link', (link, metadata) => admit(link, metadata));
+  session.internal.on('linkClosed', (id, reason) => {
+    // A goodbye (or our own close: kick, ban, refusal) ends the seat; a drop holds it.
+    if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0) remove(id, 'left');
+    else hold(id);
+  });
   session.addCleanup(async () => {
     registration.stop();
+    seats.clear();
     if (registration.isLost) return;
     await init.lobby.close(session.code, init.hostSecret).catch(() => { /* lobby expires by itself */ });
   });

@@ -41,6 +41,8 @@ export class SessionCore implements ReplicationContext {
   readonly roster = new Map<string, PlayerInfo>();
   /** Direct links by remote id. */
   readonly links = new Map<string, Link>();
+  /** Client: our current seat token (changes on each return to the seat). */
+  seatToken: string | undefined;
   /** The replication driver of this member's role. */
   replication: HostReplication | ClientReplication | undefined;
   private hostIdValue: string;
@@ -127,11 +129,11 @@ export class SessionCore implements ReplicationContext {
       else if (type === MsgType.RELAY || type === MsgType.RELAYED) this.relay(type, body, link, reliable);
       else onFrame(type, body, reliable);
     });
-    link.on('close', () => {
+    link.on('close', (reason) => {
       // A link that was replaced is no news: the member is still linked.
       if (this.links.get(link.remoteId) !== link) return;
       this.links.delete(link.remoteId);
-      this.internal.emit('linkClosed', link.remoteId);
+      this.internal.emit('linkClosed', link.remoteId, reason);
     });
   }
 

@@ -3,6 +3,7 @@
  * ones the roles and replication drivers exchange through the session core.
  */
 import type { HostmeshError } from '../core/errors.js';
+import type { LinkCloseReason } from '../link/link.js';
 import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
@@ -14,8 +15,16 @@ export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected
 export interface SessionEvents {
   /** A player joined (not fired for players already present when we joined). */
   playerJoin: [player: PlayerInfo];
-  /** A player left, was kicked or timed out. */
+  /** A player left: reason 'left' (goodbye), 'timeout' (its held seat's grace ran out), 'kicked', or what the host gave. */
   playerLeave: [player: PlayerInfo, reason: string];
+  /** A player's link dropped without a goodbye; its seat (id, name, entities) is held for the host's reconnectGraceMs. */
+  playerDisconnect: [player: PlayerInfo];
+  /** A dropped player is back in its held seat. */
+  playerReconnect: [player: PlayerInfo];
+  /** Client: our link to the host dropped; we are trying to get back into our seat. */
+  reconnecting: [];
+  /** Client: we are back in our seat (same id, name, seat); a full snapshot follows. */
+  reconnected: [];
   /** The host changed (reserved for host migration; not fired yet). */
   hostChange: [hostId: string];
   /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */
@@ -34,8 +43,10 @@ export interface SessionEvents {
 export interface SessionInternalEvents {
   /** A non-session frame from an admitted member. */
   frame: [type: number, body: unknown, fromId: string, reliable: boolean];
-  /** A member's link is gone. */
-  linkClosed: [id: string];
+  /** A member's link is gone, and why. */
+  linkClosed: [id: string, reason: LinkCloseReason];
+  /** A member came back on a new link (replication starts it over with a full snapshot). */
+  relinked: [id: string];
 }
 
 /** Called by close(); roles release their own resources here. */

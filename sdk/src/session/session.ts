@@ -8,6 +8,7 @@ import { HostmeshError } from '../core/errors.js';
 import type { LinkStats } from '../link/link-stats.js';
 import type { SignalingState } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
+import { encodeResumeToken } from './resume-token.js';
 import type { State } from '../snapshot/schema.js';
 import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
 import type { HostReplicationStats } from './host-replication.js';
@@ -68,6 +69,13 @@ export class Session {
   /** Where our connection to the signaling server stands: 'open', 'reconnecting' (an outage: play goes on), 'lost' or 'closed'. */
   get signalingState(): SignalingState {
     return this.#core.net.signalingState;
+  }
+
+  /** Client: what takes our seat back from a new process (`join(code, { resume })`) while the host holds it; it changes on each return. Undefined on the host. */
+  get resumeToken(): string | undefined {
+    const core = this.#core;
+    if (core.isHost || core.seatToken === undefined) return undefined;
+    return encodeResumeToken({ code: core.code, hostId: core.hostId, id: core.selfId, token: core.net.token, seat: core.seatToken });
   }
 
   /** True after the session closed. */

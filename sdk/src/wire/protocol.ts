@@ -29,6 +29,12 @@ export const MsgType = {
   PLAYER_JOIN: 13,
   /** Host to members, reliable: `{ id, reason }`. */
   PLAYER_LEAVE: 14,
+  /** Returning member to host, reliable: `{ seat }`, its seat token (answered with WELCOME or REJECT). */
+  REJOIN: 15,
+  /** Host to members, reliable: `{ id }`: that member's link dropped; its seat is held. */
+  PLAYER_DISCONNECT: 16,
+  /** Host to members, reliable: `{ id }`: that member is back in its held seat. */
+  PLAYER_RECONNECT: 17,
   /** Application message: `{ t: type, d: data }`, on either channel. */
   USER: 20,
   /** Member to host: `{ to, t, d }`, a USER message for a member this one has no direct link to. */

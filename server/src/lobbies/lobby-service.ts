@@ -3,8 +3,10 @@
  * listing by page, look-up, admission (rate limit, code, open, password, capacity, in that
  * order), host updates, and deletion when the host is gone. Cheap checks run before costly
  * ones: rate limits and the guess budgets (guess-guard.ts) before the store, the per-lobby
- * password lockout and the server's password budget before scrypt. Throws ApiErrors;
- * lobby-routes.ts turns them into answers.
+ * password lockout and the server's password budget before scrypt. A lobby whose host's
+ * signaling socket is gone is hidden at once (not listed; look-ups and joins answer 410
+ * HOST_GONE) until the host is back, and deleted after the grace period (host-watch.ts).
+ * Throws ApiErrors; lobby-routes.ts turns them into answers.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
@@ -66,6 +68,8 @@ export class LobbyService {
   private readonly store: LobbyStore;
   private readonly now: () => number;
   private readonly hosted = new Map<string, Set<string>>();
+  /** Host ids whose signaling socket is gone: their lobbies are hidden. */
+  private readonly away = new Set<string>();
   private readonly createLimiter: RateLimiter;
   private readonly joinLimiter: RateLimiter;
   private readonly lookupLimiter: RateLimiter;
@@ -156,21 +160,21 @@ export class LobbyService {
   async list(ip: string, cursor: string | undefined, limit: number): Promise<LobbyListPage> {
     limited(this.listLimiter.take(ip), 'lobby list requests');
     const page = await this.store.listPublic(cursor, limit);
-    const lobbies = page.lobbies.map(lobbyInfo);
+    const lobbies = page.lobbies.filter((l) => !this.away.has(l.hostPeerId)).map(lobbyInfo);
     return page.next === undefined ? { lobbies } : { lobbies, next: page.next };
   }
 
   /** Looks a lobby up by a code as typed. */
   async get(ip: string, rawCode: string): Promise<LobbyInfo> {
     limited(this.lookupLimiter.take(ip), 'lobby look-ups');
-    return lobbyInfo(await this.guesses.find(ip, rawCode));
+    return lobbyInfo(this.present(await this.guesses.find(ip, rawCode)));
   }
 
   /** Admission: returns the host's id and a ticket for `peerId`. */
   async join(ip: string, rawCode: string, body: unknown): Promise<JoinLobbyResponse> {
     limited(this.joinLimiter.take(ip), 'join attempts');
     const input = parseJoinLobby(body);
-    const lobby = await this.guesses.find(ip, rawCode);
+    const lobby = this.present(await this.guesses.find(ip, rawCode));
     if (!lobby.open) throw new ApiError(403, 'LOBBY_CLOSED');
     if (lobby.passwordHash !== null) await this.checkPassword(ip, lobby, input.password);
     if (lobby.players >= lobby.maxPlayers) throw new ApiError(409, 'LOBBY_FULL');
@@ -196,6 +200,16 @@ export class LobbyService {
     this.untrack(lobby.hostPeerId, lobby.code);
   }
 
+  /** Signaling says `peerId`'s socket is gone: its lobbies are hidden until it is back. */
+  hostAway(peerId: string): void {
+    if (this.hosted.has(peerId)) this.away.add(peerId);
+  }
+
+  /** Signaling says `peerId` is connected (again): its lobbies show. */
+  hostBack(peerId: string): void {
+    this.away.delete(peerId);
+  }
+
   /** True when `peerId` hosts a lobby created through this process. */
   hosts(peerId: string): boolean {
     return this.hosted.has(peerId);
@@ -205,6 +219,7 @@ export class LobbyService {
   async hostGone(peerId: string): Promise<string[]> {
     const codes = [...(this.hosted.get(peerId) ?? [])];
     this.hosted.delete(peerId);
+    this.away.delete(peerId);
     for (const code of codes) {
       const lobby = await this.store.get(code);
       if (lobby?.hostPeerId === peerId) await this.store.delete(code);
@@ -242,6 +257,14 @@ export class LobbyService {
     if (!this.passwordChecks.take()) {
       throw new ApiError(429, 'RATE_LIMITED', 'The server is checking too many passwords right now. Wait a second and try again.', 1);
     }
+  }
+
+  /** `lobby`, unless its host's signaling socket is gone (then 410 HOST_GONE: no TURN hint, no wait for an offer nobody answers). */
+  private present(lobby: LobbyRecord): LobbyRecord {
+    if (this.away.has(lobby.hostPeerId)) {
+      throw new ApiError(410, 'HOST_GONE', 'The host of this lobby is gone: its connection to the server closed. Ask for a new code, or try again in a moment in case it is only reconnecting.');
+    }
+    return lobby;
   }
 
   /** Throws unless `input.hostPeerToken` is the token `input.hostPeerId` is connected to signaling with. */
