@@ -44,8 +44,8 @@ export interface Network {
   readonly token: string;
   /** Subscribes to an event; returns an unsubscribe function. */
   on<K extends keyof NetworkEvents>(event: K, cb: (...args: NetworkEvents[K]) => void): () => void;
-  /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
-  connect(remoteId: string, metadata: unknown): Promise<Link>;
+  /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready, rejects after `timeoutMs` (default: the connect timeout). */
+  connect(remoteId: string, metadata: unknown, timeoutMs?: number): Promise<Link>;
   /** Sets the session's offer gate: offers it refuses get no answer and no link. Until set, every offer is refused. */
   setOfferGate(gate: OfferGate): void;
   /** Leaves signaling and closes every link. */

@@ -129,8 +129,8 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     return this.destroyed ? 'closed' : this.keeper.state;
   }
 
-  /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready. */
-  connect(remoteId: string, metadata: unknown): Promise<Link> {
+  /** Opens a link to `remoteId`, sending `metadata` with the offer; resolves when it is ready, rejects after `timeoutMs` (default: the connect timeout). */
+  connect(remoteId: string, metadata: unknown, timeoutMs = this.opts.connectTimeoutMs): Promise<Link> {
     if (this.destroyed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
     if (!this.peer.open || this.peer.disconnected) {
       return Promise.reject(new HostmeshError('SERVER_UNREACHABLE', `Signaling is ${this.keeper.state}: no new connection to player ${remoteId} can be made until it is back. Try again in a moment.`));
@@ -138,7 +138,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const conn = this.peer.connect(remoteId, { reliable: true, serialization: 'raw', metadata });
     const early = collectEarly(conn);
     return new Promise<Link>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new HostmeshError('PEER_UNREACHABLE', `No connection to player ${remoteId} within ${this.opts.connectTimeoutMs} ms. A TURN server may be needed between these networks.`)), this.opts.connectTimeoutMs);
+      const timer = setTimeout(() => fail(new HostmeshError('PEER_UNREACHABLE', `No connection to player ${remoteId} within ${timeoutMs} ms. A TURN server may be needed between these networks.`)), timeoutMs);
       const onPeerError = (err: { type: string; message: string }) => {
         if (err.type === 'peer-unavailable' && err.message.includes(remoteId)) fail(fromPeerError(err));
       };

@@ -43,7 +43,8 @@ export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Pro
     if (session.net.signalingState === 'open') {
       let link: Link | undefined;
       try {
-        link = await session.net.connect(session.hostId, { kind: 'rejoin', seat: r.seat });
+        // Never knock past the grace: a host that dropped our seat does not answer the offer.
+        link = await session.net.connect(session.hostId, { kind: 'rejoin', seat: r.seat }, Math.max(1, Math.min(r.timeoutMs, left)));
         const welcome = await readWelcome(link, Math.min(r.timeoutMs, left), () => link!.sendReliable(MsgType.REJOIN, { seat: r.seat }));
         if (session.isClosed) { link.close('local'); return undefined; }
         return { link, welcome };
