@@ -13,6 +13,7 @@ import { MsgType } from '../../sdk/src/wire/protocol.js';
 import { startServer } from '../../server/src/index.js';
 import { openAttacker, type Attacker } from '../helpers/attacker.js';
 import { runNode, type Child } from '../helpers/server-bundle.js';
+import { echo } from '../helpers/echo.js';
 import { nextEvent, until } from '../helpers/wait.js';
 
 const fast = { heartbeatIntervalMs: 250, peerTimeoutMs: 1500 } as const;
@@ -33,13 +34,6 @@ function childPeer(code: string, name: string): Child {
   const child = runNode('test/helpers/outage-peer.mjs', [server.url, code, name], { HOSTMESH_PEER_OPTIONS: JSON.stringify(fast) });
   cleanup.push(async () => { child.proc.kill('SIGCONT'); child.proc.kill('SIGKILL'); await child.exited; });
   return child;
-}
-
-async function echo(from: Session, toId: string, label: string): Promise<void> {
-  const n = Math.random();
-  const got = nextEvent<[unknown]>((cb) => from.onMessage('echo-reply', (d) => { if ((d as { n: number }).n === n) cb(d); }), 5000, label);
-  from.send('echo', { n }, { to: toId });
-  await got;
 }
 
 async function game() {

@@ -12,6 +12,7 @@ import { sessionCore } from '../../sdk/src/session/session.js';
 import type { PeerNetwork } from '../../sdk/src/link/peer-network.js';
 import { startChildServer, type ChildServer } from '../helpers/server-attack.js';
 import { runNode, type Child } from '../helpers/server-bundle.js';
+import { echo } from '../helpers/echo.js';
 import { nextEvent, until } from '../helpers/wait.js';
 
 const lobbyKey = 'outage-test-lobby-key-0123456789';
@@ -37,14 +38,6 @@ function childPeer(url: string, code: string, name: string): Child {
   const child = runNode('test/helpers/outage-peer.mjs', [url, code, name]);
   cleanup.push(async () => { child.proc.kill('SIGKILL'); await child.exited; });
   return child;
-}
-
-/** Resolves when `from` gets `to`'s echo of a fresh message (both ways through their direct link). */
-async function echo(from: Session, toId: string, label: string): Promise<void> {
-  const n = Math.random();
-  const got = nextEvent<[unknown]>((cb) => from.onMessage('echo-reply', (d) => { if ((d as { n: number }).n === n) cb(d); }), 5000, label);
-  from.send('echo', { n }, { to: toId });
-  await got;
 }
 
 function states(s: Session): SignalingState[] {
