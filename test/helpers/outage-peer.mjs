@@ -12,7 +12,9 @@ session.onMessage('echo', (data, from) => session.send('echo-reply', data, { to:
 session.on('signalingChange', (state) => console.log(`signaling ${state}`));
 session.on('reconnecting', () => console.log('reconnecting'));
 session.on('reconnected', () => {
-  console.log('reconnected');
+  // Which way it came back: recoveries > 0 is the same link (ICE restart or a path that came back by itself).
+  const link = session.stats()[session.hostId];
+  console.log(`reconnected recoveries=${link?.recoveries ?? 0} iceRestarts=${link?.iceRestarts ?? 0} iceRestored=${link?.iceRestored ?? 0}`);
   const off = session.on('snapshot', (state) => { off(); console.log(`snapshot ${JSON.stringify(state[session.selfId] ?? null)}`); });
 });
 session.on('close', (reason, error) => { console.log(`close ${reason} ${error?.code ?? '-'}`); setTimeout(() => process.exit(0), 100); });

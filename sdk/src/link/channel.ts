@@ -40,4 +40,18 @@ export interface LinkChannels {
   early?: unknown[];
   /** Releases the underlying connection (RTCPeerConnection); called once by the link. */
   dispose(): void;
+  /** How the connection is brought back without a new one when the link stalls (ICE restart); absent: a stalled link closes. */
+  recovery?: LinkRecovery;
+}
+
+/** Brings a stalled connection back in place (PeerNetwork: an ICE restart on the same RTCPeerConnection). */
+export interface LinkRecovery {
+  /** Starts trying (idempotent while it tries). */
+  start(): void;
+  /** The remote was heard again: stop trying. */
+  stop(): void;
+  /** Restart attempts made so far. */
+  readonly attempts: number;
+  /** Times ICE was connected again after restart attempts. */
+  readonly restored: number;
 }

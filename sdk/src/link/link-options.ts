@@ -20,6 +20,8 @@ export interface LinkOptions {
   heartbeatIntervalMs: number;
   /** Silence after which the remote is declared gone, ms. Default: 5000. */
   timeoutMs: number;
+  /** How long a stalled link (silent past `timeoutMs`) may try to come back in place (ICE restart) before it closes with 'timeout', ms; 0 closes at the timeout. Only links with a recovery (PeerNetwork) stall. Default: 15000. */
+  iceRestartTimeoutMs: number;
   /** Time allowed for the HELLO handshake, ms. Default: 10000. */
   handshakeTimeoutMs: number;
   /** Unreliable sends are dropped while bufferedAmount is above this, bytes. Default: 16384. */
@@ -38,6 +40,7 @@ export interface LinkOptions {
 export const linkDefaults = {
   heartbeatIntervalMs: 1000,
   timeoutMs: 5000,
+  iceRestartTimeoutMs: 15_000,
   handshakeTimeoutMs: 10_000,
   unreliableHighWaterBytes: 16 * 1024,
   reliableHighWaterBytes: 1024 * 1024,
@@ -52,6 +55,10 @@ export interface LinkEvents {
   message: [type: number, body: unknown, reliable: boolean];
   /** A pong arrived: local send time, remote's clock at reply, local receive time (clock sync). */
   pong: [sentMs: number, remoteMs: number, receivedMs: number];
+  /** The remote has been silent past the timeout and the connection is being brought back in place (ICE restart); the link stays open until `resumed` or, after `iceRestartTimeoutMs`, `close('timeout')`. */
+  stalled: [];
+  /** A stalled link heard the remote again: same link, same connection. */
+  resumed: [];
   /** A malformed frame was dropped; the link stays up. */
   decodeError: [error: HostmeshError];
   /** The remote peer has been over its inbound rate budget for the grace period (fired once). */

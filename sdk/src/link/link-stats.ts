@@ -28,6 +28,14 @@ export interface LinkStats {
   decodeErrors: number;
   /** Frames received over this link's inbound rate budget and dropped. */
   rateLimited: number;
+  /** Times the link stalled (silent past the timeout) and tried to come back in place. */
+  stalls: number;
+  /** Stalls the link came back from on the same connection (no new link). */
+  recoveries: number;
+  /** ICE restart attempts on this link's connection. */
+  iceRestarts: number;
+  /** Times ICE was connected again after restart attempts (the restart, not the old path, brought it back). */
+  iceRestored: number;
 }
 
 const PING_WINDOW = 32;
@@ -39,6 +47,10 @@ export class LinkMeter {
   drops = 0;
   decodeErrors = 0;
   rateLimited = 0;
+  stalls = 0;
+  recoveries = 0;
+  iceRestarts = 0;
+  iceRestored = 0;
   private rtt = Number.NaN;
   private lastRtt = Number.NaN;
   private jitter = 0;
@@ -98,6 +110,10 @@ export class LinkMeter {
       drops: this.drops,
       decodeErrors: this.decodeErrors,
       rateLimited: this.rateLimited,
+      stalls: this.stalls,
+      recoveries: this.recoveries,
+      iceRestarts: this.iceRestarts,
+      iceRestored: this.iceRestored,
     };
   }
 }

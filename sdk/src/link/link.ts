@@ -6,7 +6,10 @@
  * exists; the link is ready when the remote's HELLO arrives (so nothing unreliable is sent to
  * a channel the remote has not created yet). Heartbeat: PING/PONG on the unreliable channel
  * give RTT, jitter and loss; any inbound frame proves liveness; silence past `timeoutMs`
- * closes the link with reason 'timeout'. Unreliable sends are latest-wins: dropped and
+ * closes the link with reason 'timeout', or, when the connection can be brought back in place
+ * (`channels.recovery`: an ICE restart), **stalls** it: `stalled` fires, the recovery starts,
+ * heartbeats go on, and the first frame heard again fires `resumed` on the same link; only a
+ * stall longer than `iceRestartTimeoutMs` closes it with 'timeout'. Unreliable sends are latest-wins: dropped and
  * counted when the channel is congested. `close(reason)` is idempotent and fires once.
  * Receiving is total: a frame over the inbound rate budget (rate-budget.ts) is dropped before
  * it is decoded, a malformed one is counted and dropped, and nothing a remote peer sends can
@@ -38,6 +41,7 @@ export class Link extends Emitter<LinkEvents> {
   private lastInboundMs_: number;
   private pingSeq = 0;
   private budget: InboundBudget | undefined;
+  private stalledAtMs: number | undefined;
 
   constructor(remoteId: string, private readonly channels: LinkChannels, options: Partial<LinkOptions> = {}) {
     super();
@@ -72,6 +76,11 @@ export class Link extends Emitter<LinkEvents> {
   /** When the last frame from the remote arrived, on the link's clock (`now`), ms. */
   get lastInboundMs(): number {
     return this.lastInboundMs_;
+  }
+
+  /** True while the remote is silent past the timeout and the connection is being brought back in place. */
+  get stalled(): boolean {
+    return this.stalledAtMs !== undefined && !this.closed;
   }
 
   /** True after close. */
@@ -132,6 +141,8 @@ export class Link extends Emitter<LinkEvents> {
 
   /** Current measurements. */
   stats(): LinkStats {
+    this.meter.iceRestarts = this.channels.recovery?.attempts ?? 0;
+    this.meter.iceRestored = this.channels.recovery?.restored ?? 0;
     return this.meter.snapshot(this.opts.now(), 2 * this.opts.heartbeatIntervalMs);
   }
 
@@ -141,6 +152,7 @@ export class Link extends Emitter<LinkEvents> {
     const sayBye = reason === 'local' && this.isReady;
     this.closed = true;
     this.isReady = false;
+    this.stalledAtMs = undefined;
     if (sayBye) {
       // Straight to the channel, ahead of anything queued in memory: the queue is dropped below.
       try { this.channels.reliable.send(encodeFrame(MsgType.BYE, { r: reason })); } catch { /* channel already closing */ }
@@ -205,6 +217,7 @@ export class Link extends Emitter<LinkEvents> {
     const now = this.opts.now();
     const bytes = byteLength(data);
     this.lastInboundMs_ = now;
+    if (this.stalledAtMs !== undefined) this.resume();
     this.meter.bytesIn += bytes;
     if (this.budget && !this.budget.admit(reliable, bytes, now)) {
       this.meter.rateLimited++;
@@ -259,10 +272,31 @@ export class Link extends Emitter<LinkEvents> {
     }
   }
 
+  /** The remote is silent past the timeout: true while the link may stay open and try to come back in place. */
+  private stall(now: number): boolean {
+    const recovery = this.channels.recovery;
+    if (!recovery || this.opts.iceRestartTimeoutMs <= 0) return false;
+    if (this.stalledAtMs === undefined) {
+      this.stalledAtMs = now;
+      this.meter.stalls++;
+      try { recovery.start(); } catch { /* the timeout below still bounds the stall */ }
+      this.emit('stalled');
+      return true;
+    }
+    return now - this.stalledAtMs <= this.opts.iceRestartTimeoutMs;
+  }
+
+  private resume(): void {
+    this.stalledAtMs = undefined;
+    this.meter.recoveries++;
+    try { this.channels.recovery?.stop(); } catch { /* nothing to stop */ }
+    this.emit('resumed');
+  }
+
   private heartbeat(): void {
     const now = this.opts.now();
     this.meter.tick(now);
-    if (this.isReady && now - this.lastInboundMs_ > this.opts.timeoutMs) {
+    if (this.isReady && now - this.lastInboundMs_ > this.opts.timeoutMs && !this.stall(now)) {
       this.close('timeout', new HostmeshError('TIMEOUT', `The other player has been silent for over ${this.opts.timeoutMs} ms and is treated as gone.`));
       return;
     }

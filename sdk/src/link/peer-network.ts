@@ -9,6 +9,10 @@
  * refused offer costs no RTCPeerConnection and sends nothing back over signaling.
  * Signaling outages never touch links: the SignalingKeeper reconnects with back-off (same id
  * and token) and reports each state change as a `signaling` event.
+ * Once a link is open, its RTCPeerConnection's ICE belongs to an IceRestarter (ice-restart.ts):
+ * a stalled link restarts ICE in place through hostmesh's own envelope (`ICE_SIGNAL_TYPE`,
+ * wire/ice-signal.ts), which is handled here and never reaches PeerJS; an envelope reaches only
+ * the restarter of the connection it names, on the link to the peer that sent it.
  */
 import type { DataConnection, Peer as PeerType } from 'peerjs';
 import type { LinkChannels } from './channel.js';
@@ -19,6 +23,9 @@ import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats 
 import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 import { checkSignal } from './signal-guard.js';
+import { IceRestarter, type RestartablePeerConnection } from './ice-restart.js';
+import { checkIceSignal, type IceSignal } from '../wire/ice-signal.js';
+import { ICE_SIGNAL_TYPE } from '../wire/protocol.js';
 import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
 
 /** Events of a peer network. */
@@ -62,6 +69,8 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private readonly keeper: SignalingKeeper;
   private gate: OfferGate = () => false;
   private pendingAccepts = 0;
+  /** ICE restarters of open links, by `${remoteId} ${connectionId}`. */
+  private readonly restarters = new Map<string, IceRestarter>();
 
   private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions, /** Our signaling token: proves our id to the lobby API. */ readonly token: string) {
     super();
@@ -153,7 +162,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       conn.once('open', () => {
         clearTimeout(timer);
         this.peer.off('error', onPeerError);
-        const link = this.wrap(conn, early());
+        const link = this.wrap(conn, early(), true);
         link.whenReady().then(() => resolve(link), reject);
       });
     });
@@ -170,6 +179,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
 
   /** The guard's verdict on one relayed signaling message: true lets PeerJS handle it. */
   private admitSignal(msg: unknown): boolean {
+    if ((msg as { type?: unknown } | null)?.type === ICE_SIGNAL_TYPE) { this.iceSignal(msg as { src?: unknown; payload?: unknown }); return false; }
     const signal = checkSignal(msg);
     if (signal === 'server') return true;
     if (!signal || this.destroyed) return false;
@@ -182,6 +192,24 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     try { admitted = this.gate(signal.src, signal.metadata); } catch { admitted = false; }
     if (!admitted) this.signaling.offersRefused++;
     return admitted;
+  }
+
+  /** An ICE-restart envelope: only for the restarter of the named connection, on the link to its sender. */
+  private iceSignal(msg: { src?: unknown; payload?: unknown }): void {
+    const signal = checkIceSignal(msg.payload);
+    const restarter = signal && typeof msg.src === 'string' ? this.restarters.get(`${msg.src} ${signal.connectionId}`) : undefined;
+    if (!signal || !restarter || this.destroyed) { this.signaling.signalsDropped++; return; }
+    restarter.receive(signal);
+  }
+
+  private sendIce(remoteId: string, signal: IceSignal): boolean {
+    if (this.destroyed || !this.peer.open || this.peer.disconnected) return false;
+    try {
+      this.peer.socket.send({ type: ICE_SIGNAL_TYPE, dst: remoteId, payload: signal });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private accept(conn: DataConnection): void {
@@ -197,12 +225,17 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const early = collectEarly(conn);
     conn.once('open', () => {
       clearTimeout(timer);
-      const link = this.wrap(conn, early());
+      const link = this.wrap(conn, early(), false);
       link.whenReady().then(() => { settle(); this.emit('link', link, conn.metadata); }, settle);
     });
   }
 
-  private wrap(conn: DataConnection, early: unknown[]): Link {
+  private wrap(conn: DataConnection, early: unknown[], dialled: boolean): Link {
+    const key = `${conn.peer} ${conn.connectionId}`;
+    // From here on ICE is ours: PeerJS would close the connection on 'failed' and cannot restart it.
+    const restarter = new IceRestarter(conn.peerConnection as unknown as RestartablePeerConnection, conn.connectionId, dialled,
+      (signal) => this.sendIce(conn.peer, signal), () => { setTimeout(() => conn.close(), 0); });
+    this.restarters.set(key, restarter);
     const unreliable = conn.peerConnection.createDataChannel(UNRELIABLE_CHANNEL_LABEL, {
       negotiated: true, id: UNRELIABLE_CHANNEL_ID, ordered: false, maxRetransmits: 0,
     });
@@ -213,10 +246,11 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       // Teardown closes the RTCPeerConnection only (its channels close with it) and never from
       // inside a WebRTC callback: closing a data channel and then its connection, or a connection
       // from its own channel's event, is where node-webrtc (@roamhq/wrtc) has crashed natively.
-      dispose: () => { setTimeout(() => conn.close(), 0); },
+      dispose: () => { restarter.dispose(); if (this.restarters.get(key) === restarter) this.restarters.delete(key); setTimeout(() => conn.close(), 0); },
+      recovery: { start: () => restarter.start(), stop: () => restarter.stop(), get attempts() { return restarter.stats.attempts; }, get restored() { return restarter.stats.restored; } },
     };
     const link = new Link(conn.peer, channels, this.opts.link);
-    conn.once('close', () => link.close('channel-closed'));
+    conn.once('close', () => { restarter.dispose(); if (this.restarters.get(key) === restarter) this.restarters.delete(key); link.close('channel-closed'); });
     return link;
   }
 }

@@ -152,11 +152,26 @@ function startClientRole(session: SessionCore, firstHostLink: Link, welcome: Wel
     hostLink = link;
     link.unlimit(); // the host is the session's authority: its snapshots are not budgeted
     session.attach(link, onHostFrame);
+    // A stalled host link restarts ICE in place; if that fails it closes, and we rejoin on a new link.
+    let stalled = false;
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    link.on('stalled', () => {
+      if (session.isClosed || link !== hostLink) return;
+      stalled = true;
+      session.events.emit('reconnecting');
+      // Past the grace the host has given our seat up: stop restarting and let the rejoin say SEAT_LOST.
+      graceTimer = setTimeout(() => { if (link.stalled) link.close('timeout'); }, Math.max(0, link.lastInboundMs + welcome.graceMs - performance.now()));
+    });
+    link.on('resumed', () => {
+      clearTimeout(graceTimer);
+      if (!session.isClosed && link === hostLink && stalled) { stalled = false; session.events.emit('reconnected'); }
+    });
     link.on('close', (reason, error) => {
+      clearTimeout(graceTimer);
       if (session.isClosed || link !== hostLink) return;
       // A goodbye is final; a drop is worth getting our seat back for.
       if (reason !== 'remote' && reason !== 'protocol' && seat !== undefined && welcome.graceMs > 0) {
-        void reconnectSeat(session, { seat, graceMs: welcome.graceMs, since: link.lastInboundMs, timeoutMs }).then((back) => {
+        void reconnectSeat(session, { seat, graceMs: welcome.graceMs, since: link.lastInboundMs, timeoutMs, announced: stalled }).then((back) => {
           if (!back || session.isClosed) return;
           seat = back.welcome.seat;
           session.seatToken = seat;

@@ -29,6 +29,8 @@ export interface ConnectOptions {
   heartbeatIntervalMs?: number;
   /** Silence after which a peer is treated as gone, ms. Default: 5000. */
   peerTimeoutMs?: number;
+  /** How long a link silent past `peerTimeoutMs` restarts ICE on its existing connection before it is given up (then a dropped member rejoins on a new link), ms; 0: no ICE restart. Default: 15000. */
+  iceRestartTimeoutMs?: number;
   /** 'relay' forces every connection through the server's TURN relays (needs TURN configured). Default: 'all'. */
   iceTransportPolicy?: 'all' | 'relay';
   /** Added latency, jitter and loss on this client's sends (development and tests); change later with `conditioner.set()`. Default: none. */
@@ -125,6 +127,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
   const link: Partial<LinkOptions> = {
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs,
     timeoutMs: opts.peerTimeoutMs ?? linkDefaults.timeoutMs,
+    iceRestartTimeoutMs: opts.iceRestartTimeoutMs ?? linkDefaults.iceRestartTimeoutMs,
     conditioner,
     budgets: opts.peerBudgets === null ? null : { ...budgetDefaults, ...opts.peerBudgets },
   };

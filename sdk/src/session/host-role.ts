@@ -149,8 +149,8 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   /** A member's link dropped without a goodbye: hold its seat for the grace period. */
   const hold = (id: string) => {
     const player = session.roster.get(id);
-    if (!player || session.isClosed) return;
-    seats.hold(id, init.reconnectGraceMs, () => remove(id, 'timeout'));
+    if (!player || session.isClosed || seats.isHeld(id)) return; // a stalled link that then closed is one drop
+    seats.hold(id, init.reconnectGraceMs, () => { remove(id, 'timeout'); session.links.get(id)?.close('local'); });
     for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_DISCONNECT, { id });
     session.events.emit('playerDisconnect', player);
   };
@@ -194,6 +194,18 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     // A goodbye (or our own close: kick, ban, refusal) ends the seat; a drop holds it.
     if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0) remove(id, 'left');
     else hold(id);
+  });
+  // A stalled link restarts ICE in place: the seat is held meanwhile, and it is back when the link hears the member again.
+  session.internal.on('linkStalled', (id) => {
+    if (init.reconnectGraceMs <= 0) session.links.get(id)?.close('timeout'); else hold(id);
+  });
+  session.internal.on('linkResumed', (id) => {
+    const player = session.roster.get(id);
+    if (!player || !seats.isHeld(id) || session.isClosed) return;
+    seats.reclaimed(id);
+    session.internal.emit('relinked', id);
+    for (const other of session.links.values()) if (other.remoteId !== id) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
+    session.events.emit('playerReconnect', player);
   });
   session.addCleanup(async () => {
     registration.stop();

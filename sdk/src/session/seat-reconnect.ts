@@ -23,6 +23,8 @@ export interface SeatReconnect {
   since: number;
   /** Time allowed per attempt, ms. */
   timeoutMs: number;
+  /** True when `reconnecting` already fired (the link stalled first and its ICE restart did not bring it back). */
+  announced?: boolean;
 }
 
 /** First and longest wait between attempts, ms. */
@@ -30,7 +32,7 @@ const RETRY_MS = { first: 100, most: 2000 } as const;
 
 /** Gets back into our seat; resolves with the new host link and WELCOME, or undefined once the session closed (with SEAT_LOST when the grace ran out). */
 export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Promise<{ link: Link; welcome: Welcome } | undefined> {
-  session.events.emit('reconnecting');
+  if (!r.announced) session.events.emit('reconnecting');
   const deadline = r.since + r.graceMs;
   const lost = (why: string) => session.close('host-left', new HostmeshError('SEAT_LOST', why));
   let wait: number = RETRY_MS.first;

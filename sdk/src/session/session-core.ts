@@ -100,8 +100,9 @@ export class SessionCore implements ReplicationContext {
       throw new HostmeshError('INVALID_ARGUMENT', `send(): no other player has id ${options.to}. Use an id from session.players.`);
     }
     for (const id of targets) {
-      const direct = this.links.get(id);
-      // No direct link (the mesh link failed or is still forming): the host relays it.
+      const linked = this.links.get(id);
+      const direct = linked?.stalled && id !== this.hostIdValue ? undefined : linked;
+      // No direct link (the mesh link failed, is still forming or is stalled): the host relays it.
       const [link, type, body] = direct ? [direct, MsgType.USER, frame] : [this.links.get(this.hostIdValue), MsgType.RELAY, { to: id, ...frame }];
       if (!link) continue;
       if (reliable) link.sendReliable(type, body); else link.sendUnreliable(type, body);
@@ -129,6 +130,8 @@ export class SessionCore implements ReplicationContext {
       else if (type === MsgType.RELAY || type === MsgType.RELAYED) this.relay(type, body, link, reliable);
       else onFrame(type, body, reliable);
     });
+    link.on('stalled', () => { if (this.links.get(link.remoteId) === link) this.internal.emit('linkStalled', link.remoteId); });
+    link.on('resumed', () => { if (this.links.get(link.remoteId) === link) this.internal.emit('linkResumed', link.remoteId); });
     link.on('close', (reason) => {
       // A link that was replaced is no news: the member is still linked.
       if (this.links.get(link.remoteId) !== link) return;

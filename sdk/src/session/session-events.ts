@@ -45,8 +45,12 @@ export interface SessionInternalEvents {
   frame: [type: number, body: unknown, fromId: string, reliable: boolean];
   /** A member's link is gone, and why. */
   linkClosed: [id: string, reason: LinkCloseReason];
-  /** A member came back on a new link (replication starts it over with a full snapshot). */
+  /** A member came back on a new link, or its stalled link came back in place (replication starts it over with a full snapshot). */
   relinked: [id: string];
+  /** A member's link went silent past the timeout and is restarting ICE in place (the link stays in `links`). */
+  linkStalled: [id: string];
+  /** A stalled link heard its member again (same link, same connection). */
+  linkResumed: [id: string];
 }
 
 /** Called by close(); roles release their own resources here. */

@@ -47,6 +47,8 @@ export const MsgType = {
   SNAPSHOT: 31,
   /** Client to host, unreliable: `{ k: snapshotTick }`. */
   SNAPSHOT_ACK: 32,
+  /** Host to members, reliable: `{ p: boolean }`: the host's page is going to the background / frozen (true) or is back (false). */
+  HOST_PAUSE: 45,
 } as const;
 
 /** A message type code. */
@@ -69,3 +71,6 @@ export const MAX_SIGNALING_FRAME_BYTES = 64 * 1024;
 
 /** PeerServer key shared by server and clients. */
 export const PEER_KEY = 'hostmesh';
+
+/** Signaling message type of the ICE-restart envelope (relayed by the hostmesh server, never seen by PeerJS). */
+export const ICE_SIGNAL_TYPE = 'HOSTMESH_ICE';

@@ -11,15 +11,20 @@
  */
 import { nestsDeeperThan } from './json-depth.js';
 import { isValidPeerId } from './peer-id.js';
+import { checkIceSignal, MAX_ICE_SDP_CHARS } from '../../../sdk/src/wire/ice-signal.js';
+import { ICE_SIGNAL_TYPE } from '../../../sdk/src/wire/protocol.js';
 
-/** Message types a PeerJS client sends to the server. */
-export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set(['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
+/** Message types a client sends to the server: PeerJS's, and hostmesh's ICE-restart envelope. */
+export const CLIENT_MESSAGE_TYPES: ReadonlySet<string> = new Set(['HEARTBEAT', 'OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', ICE_SIGNAL_TYPE]);
+
+/** Largest ICE-restart envelope frame, bytes (an SDP plus the envelope's few fields). */
+export const MAX_ICE_FRAME_BYTES = MAX_ICE_SDP_CHARS + 2048;
 
 /** Deepest nesting a signaling frame may have (a PeerJS OFFER nests 3 deep). */
 export const MAX_FRAME_DEPTH = 16;
 
-/** Verdict on a frame: forward this text to `peer` (addressed to `dst`), or refuse with a reason. */
-export type FrameVerdict = { ok: true; text: string; dst: string | null } | { ok: false; reason: string };
+/** Verdict on a frame: forward this text to `peer` (addressed to `dst`), relay an ICE envelope's rebuilt `ice` payload ourselves, or refuse with a reason. */
+export type FrameVerdict = { ok: true; text: string; dst: string | null; ice?: unknown } | { ok: false; reason: string };
 
 function textOf(data: Buffer | ArrayBuffer | Buffer[]): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -57,5 +62,11 @@ function check(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): FrameV
   }
   if (type === 'HEARTBEAT') return { ok: true, text: '{"type":"HEARTBEAT"}', dst: null };
   if (!isValidPeerId(dst)) return { ok: false, reason: `Signaling ${type} needs a "dst" peer id (1 to 64 characters of A-Z, a-z, 0-9, _ and -).` };
+  if (type === ICE_SIGNAL_TYPE) {
+    if (text.length > MAX_ICE_FRAME_BYTES) return { ok: false, reason: `Signaling ${type} envelope is over ${MAX_ICE_FRAME_BYTES} bytes: send one SDP or candidate per envelope.` };
+    const ice = checkIceSignal(payload);
+    if (!ice) return { ok: false, reason: `Signaling ${type} envelope has the wrong shape: send { connectionId, gen, kind: 'offer' | 'answer' | 'candidate' | 'request', sdp | candidate }.` };
+    return { ok: true, text: '', dst, ice };
+  }
   return { ok: true, text: JSON.stringify({ type, dst, payload }), dst };
 }

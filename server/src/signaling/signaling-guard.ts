@@ -19,6 +19,7 @@ import { parseConnectQuery } from './connect-query.js';
 import { GuardedSocket, refuseSocket, type SocketLimits } from './guarded-socket.js';
 import { IdReservations } from './id-reservations.js';
 import { UndeliveredLedger, type UndeliveredLimits } from './undelivered.js';
+import { IceRelay } from './ice-relay.js';
 
 export { refuseSocket } from './guarded-socket.js';
 
@@ -49,6 +50,8 @@ export class SignalingGuard {
   readonly reservations: IdReservations;
   /** Bytes queued for absent ids. */
   readonly undelivered: UndeliveredLedger;
+  /** Forwards ICE-restart envelopes between registered peers. */
+  readonly iceRelay = new IceRelay();
   private readonly sockets = new FairShare<string, GuardedSocket>();
   private readonly live = new Map<string, string>();
   private readonly connects: RateLimiter;
@@ -110,12 +113,14 @@ export class SignalingGuard {
     this.reservations.release(id);
     this.undelivered.delivered(id);
     this.live.set(id, socket instanceof GuardedSocket ? socket.address : 'unknown');
+    if (socket instanceof GuardedSocket) this.iceRelay.registered(id, socket);
   }
 
   /** `peer` freed `id`: reserve it for `token` for `ms`. */
   unregistered(id: string, token: string, ms: number): void {
     this.reservations.reserve(id, token, this.live.get(id) ?? 'unknown', ms);
     this.live.delete(id);
+    this.iceRelay.unregistered(id);
   }
 
   /** Terminates every socket and closes the WebSocket servers. Idempotent. */
@@ -173,6 +178,8 @@ export class SignalingGuard {
       spend: (bytes) => (this.bytesPerAddress.take(address, bytes).ok ? undefined
         : `Your address sends too many signaling bytes (limit ${this.limits.maxBytesPerSecondPerIp} per second over all its sockets). Slow down and reconnect.`),
       accept: (verdict, bytes) => {
+        // The ICE-restart envelope is ours to forward; `peer` never sees it.
+        if (verdict.ice !== undefined) { this.iceRelay.relay(socket, query.id, verdict.dst!, verdict.ice); return false; }
         if (verdict.dst === null || this.live.has(verdict.dst) || this.undelivered.admit(verdict.dst, bytes)) return true;
         this.log(`signaling: dropped a ${bytes}-byte message from ${ip} to absent id ${verdict.dst} (queue caps)`);
         return false;
