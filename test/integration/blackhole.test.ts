@@ -88,17 +88,28 @@ describe.skipIf(skip)(`black-holed client${skip ? ` (skipped: ${skip})` : ''}`, 
       await new Promise((r) => setTimeout(r, Math.max(0, holeMs - (Date.now() - holeStart)))); // the outage itself
       ns.clearRules();
       await until(() => seen.includes(`reconnect ${bobId}`), 30_000, 'playerReconnect after the hole');
-      // Back in place: the same link (so the same RTCPeerConnection), recovered from its stall.
-      expect(sessionCore(host).links.get(bobId)).toBe(linkBefore);
-      expect(linkBefore.ready).toBe(true);
-      expect(linkBefore.stats()).toMatchObject({ stalls: 1, recoveries: 1 });
-      await until(() => /reconnected recoveries=1 /.test(out), 10_000, 'Bob back on his old link');
+      const backMs = Date.now() - holeStart - holeMs;
+      const inPlace = sessionCore(host).links.get(bobId) === linkBefore;
+      if (holeMs <= 8000 || inPlace) {
+        // Back in place: the same link (so the same RTCPeerConnection), recovered from its stall.
+        expect(sessionCore(host).links.get(bobId)).toBe(linkBefore);
+        expect(linkBefore.ready).toBe(true);
+        expect(linkBefore.stats()).toMatchObject({ stalls: 1, recoveries: 1 });
+        await until(() => /reconnected recoveries=1 /.test(out), 10_000, 'Bob back on his old link');
+      } else {
+        // After 20 s the old connection's SCTP may still sit out its retransmission back-off once
+        // packets flow (libwebrtc in Node does not cap it at 3 s as Chromium does): the stalled link
+        // gives up after its resume probe and Bob rejoins his held seat on a new link instead.
+        expect(linkBefore.isClosed).toBe(true);
+        expect(linkBefore.stats()).toMatchObject({ stalls: 1, recoveries: 0 });
+        expect(sessionCore(host).links.get(bobId)?.ready).toBe(true);
+      }
       await echo(host, bobId, 'echo after the hole');
       expect(host.players.get(bobId)).toEqual(seat);
       expect(seen).toEqual([`disconnect ${bobId}`, `reconnect ${bobId}`]);
       expect(leaves).toEqual([]);
       expect(out).not.toContain('close');
-      console.log(`[blackhole ${holeMs} ms] back ${Date.now() - holeStart - holeMs} ms after the network returned; host link: ${JSON.stringify({ iceRestarts: linkBefore.stats().iceRestarts, iceRestored: linkBefore.stats().iceRestored })}; Bob: ${/reconnected (.*)/.exec(out)?.[1]}`);
+      console.log(`[blackhole ${holeMs} ms] back ${backMs} ms after the network returned, ${inPlace ? 'in place' : 'on a new link'}; old host link: ${JSON.stringify({ iceRestarts: linkBefore.stats().iceRestarts, iceRestored: linkBefore.stats().iceRestored })}; Bob: ${/reconnected (.*)/.exec(out)?.[1]}`);
     }, 90_000);
   }
 });

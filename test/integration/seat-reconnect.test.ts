@@ -1,10 +1,12 @@
 /**
  * Seat reconnection with real WebRTC peers (issue 12, item 2). A client in its own process is
- * SIGSTOPped (its link goes silent, no goodbye) and resumed: within the host's grace it gets its
- * seat back (same id, name, seat; the others hear playerDisconnect, then playerReconnect; a full
- * snapshot follows); past the grace the host removes it with reason 'timeout' and, once resumed,
- * it closes with SEAT_LOST. Seat theft: a wrong or replayed seat token is refused, the held seat
- * stays held. Timing constants are shrunk through options (grace 6 s, peer timeout 1.5 s).
+ * SIGSTOPped for 2, 8 and 20 s (its link goes silent, no goodbye) and resumed: within the host's
+ * grace (30 s) it keeps its seat (same id, name, seat and entity; the others hear
+ * playerDisconnect, then playerReconnect; snapshots flow again) on the same link, which stalled and
+ * came back in place; stopped past the grace (8 s against 6 s, the relation of 40 s to the default
+ * 30 s) the host removes it with reason 'timeout' and, once resumed, it closes with SEAT_LOST. Seat
+ * theft: a wrong or replayed seat token is refused, the held seat stays held. Timing constants are
+ * shrunk through options (peer timeout 1.5 s).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type PlayerInfo, type Session } from '../../sdk/src/node.js';
@@ -16,7 +18,8 @@ import { runNode, type Child } from '../helpers/server-bundle.js';
 import { echo } from '../helpers/echo.js';
 import { nextEvent, until } from '../helpers/wait.js';
 
-const fast = { heartbeatIntervalMs: 250, peerTimeoutMs: 1500 } as const;
+// A link may restart ICE for longer than the longest stop (20 s).
+const fast = { heartbeatIntervalMs: 250, peerTimeoutMs: 1500, iceRestartTimeoutMs: 25_000 } as const;
 const graceMs = 6000;
 let server: Awaited<ReturnType<typeof startServer>>;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -36,8 +39,8 @@ function childPeer(code: string, name: string): Child {
   return child;
 }
 
-async function game() {
-  const host = track(await connect({ server: server.url, ...fast }).host({ name: 'Seats', playerName: 'Host', reconnectGraceMs: graceMs, tickRateHz: 20 }));
+async function game(reconnectGraceMs = graceMs) {
+  const host = track(await connect({ server: server.url, ...fast }).host({ name: 'Seats', playerName: 'Host', reconnectGraceMs, tickRateHz: 20 }));
   const watcher = track(await connect({ server: server.url, ...fast }).join(host.code, { playerName: 'Watcher' }));
   const bob = childPeer(host.code, 'Bob');
   const bobId = (await bob.waitFor(/joined (\S+)/, 15_000))[1]!;
@@ -48,6 +51,21 @@ async function game() {
   return { host, watcher, bob, bobId, seatBefore };
 }
 
+/** Asks Bob (the child) for its newest snapshot until one newer than `afterTick` arrives. */
+async function bobState(host: Session, bobId: string, afterTick: number, withinMs = 15_000): Promise<{ tick: number; me: unknown }> {
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline;) {
+    const reply = new Promise<{ tick: number; me: unknown } | undefined>((resolve) => {
+      const timer = setTimeout(() => { off(); resolve(undefined); }, 1000);
+      const off = host.onMessage('state', (d, from) => { if (from === bobId) { clearTimeout(timer); off(); resolve(d as { tick: number; me: unknown }); } });
+    });
+    host.send('state?', null, { to: bobId });
+    const got = await reply;
+    if (got && got.tick > afterTick && got.me !== null) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Bob reported no snapshot after tick ${afterTick}`);
+}
+
 /** Freezes the child for `ms` (the scenario itself: a laptop lid, a stopped process), then resumes it. */
 async function freeze(child: Child, ms: number): Promise<void> {
   child.proc.kill('SIGSTOP');
@@ -56,31 +74,44 @@ async function freeze(child: Child, ms: number): Promise<void> {
 }
 
 describe('seat reconnection', () => {
-  for (const stoppedMs of [2000, 4000]) {
-    it(`a client stopped for ${stoppedMs / 1000} s (SIGSTOP) gets its seat back: same id, name, seat, state`, async () => {
-      const { host, watcher, bob, bobId, seatBefore } = await game();
+  for (const stoppedMs of [2000, 8000, 20_000]) {
+    it(`a client stopped for ${stoppedMs / 1000} s (SIGSTOP) keeps its seat: same id, name, seat, entity, on the same link`, async () => {
+      const { host, watcher, bob, bobId, seatBefore } = await game(30_000);
       const events: string[] = [];
       for (const [who, s] of [['host', host], ['watcher', watcher]] as const) {
         s.on('playerDisconnect', (p: PlayerInfo) => events.push(`${who} disconnect ${p.name}`));
         s.on('playerReconnect', (p: PlayerInfo) => events.push(`${who} reconnect ${p.name}`));
         s.on('playerLeave', (p: PlayerInfo) => events.push(`${who} leave ${p.name}`));
       }
-      const back = nextEvent<[PlayerInfo]>((cb) => host.on('playerReconnect', cb), stoppedMs + 10_000, 'playerReconnect on the host');
+      const before = await bobState(host, bobId, -1);
+      const linkBefore = sessionCore(host).links.get(bobId)!;
+      const back = nextEvent<[PlayerInfo]>((cb) => host.on('playerReconnect', cb), stoppedMs + 15_000, 'playerReconnect on the host');
       await freeze(bob, stoppedMs);
+      const resumedAt = Date.now();
       expect((await back)[0]).toEqual(seatBefore);
-      await bob.waitFor(/reconnected/, 5000);
-      const snap = (await bob.waitFor(/snapshot (.*)/, 5000))[1]!;
-      expect(JSON.parse(snap)).toEqual({ x: 7, score: 42 });
+      // Snapshots flow again and Bob's entity is untouched.
+      expect((await bobState(host, bobId, before.tick, 20_000)).me).toEqual({ x: 7, score: 42 });
+      console.log(`[SIGSTOP ${stoppedMs} ms] host->Bob flowing again ${Date.now() - resumedAt} ms after SIGCONT, ${sessionCore(host).links.get(bobId) === linkBefore ? 'in place' : 'on a new link'}; old host link ${JSON.stringify(linkBefore.stats(), ['stalls', 'recoveries', 'iceRestarts', 'iceRestored'])}`);
       await until(() => events.includes('watcher reconnect Bob'), 5000, 'watcher hears playerReconnect');
       expect(events.filter((e) => e.includes('leave'))).toEqual([]);
       expect(events).toContain('host disconnect Bob');
       expect(events).toContain('watcher disconnect Bob');
       expect(host.players.get(bobId)).toEqual(seatBefore);
       expect(watcher.players.get(bobId)).toEqual(seatBefore);
+      if (stoppedMs <= 8000) {
+        // The same link came back (its connection survived): no new seat, no new link.
+        expect(sessionCore(host).links.get(bobId)).toBe(linkBefore);
+        expect(linkBefore.stats()).toMatchObject({ stalls: 1, recoveries: 1 });
+      } else if (sessionCore(host).links.get(bobId) !== linkBefore) {
+        // After 20 s the host's SCTP may sit out its retransmission back-off (uncapped in Node's
+        // libwebrtc): the stalled link gives up after its resume probe and Bob rejoins on a new link.
+        expect(linkBefore.isClosed).toBe(true);
+        expect(linkBefore.stats()).toMatchObject({ stalls: 1, recoveries: 0 });
+      }
       await echo(host, bobId, 'host -> Bob after the seat came back');
       await echo(watcher, bobId, 'watcher -> Bob after the seat came back');
       expect(bob.stdout()).not.toContain('close');
-    }, 40_000);
+    }, 90_000);
   }
 
   it('a newcomer joining while a seat is held does not wait for the away member, and meshes with it once it is back', async () => {
@@ -94,8 +125,7 @@ describe('seat reconnection', () => {
     expect(late.players.has(bobId)).toBe(true); // the held seat is in the roster
     expect(joinMs).toBeLessThan(4000); // not the ~5 s of an offer to a gone peer
     bob.proc.kill('SIGCONT');
-    await bob.waitFor(/reconnected/, 10_000);
-    await until(() => sessionCore(late).links.has(bobId), 10_000, 'Bob dials the newcomer once back');
+    await until(() => sessionCore(late).links.get(bobId)?.ready === true, 15_000, 'Bob dials the newcomer once back');
     await echo(late, bobId, 'newcomer -> Bob over their mesh link');
   }, 40_000);
 
@@ -140,11 +170,13 @@ describe('seat reconnection', () => {
     expect(Date.now() - killedAt).toBeLessThan(30_000); // the host's default grace: 30 s
   }, 40_000);
 
-  it('a client stopped past the grace is removed with reason timeout and, resumed, closes with SEAT_LOST', async () => {
+  it('a client stopped past the grace (8 s against 6 s) is removed with reason timeout and, resumed, closes with SEAT_LOST', async () => {
     const { host, watcher, bob, bobId } = await game();
     const left = nextEvent<[PlayerInfo, string]>((cb) => watcher.on('playerLeave', cb), graceMs + 10_000, 'playerLeave after the grace');
+    const stoppedAt = Date.now();
     bob.proc.kill('SIGSTOP');
     const [gone, reason] = await left;
+    await new Promise((r) => setTimeout(r, Math.max(0, 8000 - (Date.now() - stoppedAt))));
     expect([gone.id, reason]).toEqual([bobId, 'timeout']);
     expect(host.players.has(bobId)).toBe(false);
     bob.proc.kill('SIGCONT');

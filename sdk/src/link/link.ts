@@ -8,8 +8,11 @@
  * give RTT, jitter and loss; any inbound frame proves liveness; silence past `timeoutMs`
  * closes the link with reason 'timeout', or, when the connection can be brought back in place
  * (`channels.recovery`: an ICE restart), **stalls** it: `stalled` fires, the recovery starts,
- * heartbeats go on, and the first frame heard again fires `resumed` on the same link; only a
- * stall longer than `iceRestartTimeoutMs` closes it with 'timeout'. Unreliable sends are latest-wins: dropped and
+ * heartbeats go on. Once the remote is heard again the link pings at once and fires `resumed` on
+ * the same link when a pong to that ping proves our frames reach it too (after a long outage the
+ * sender's SCTP can sit out its retransmission back-off for many seconds: then the link closes with
+ * 'timeout' after `resumeProbeMs(heartbeat)` instead, so the session rejoins on a new link); a stall
+ * longer than `iceRestartTimeoutMs` closes it with 'timeout'. Unreliable sends are latest-wins: dropped and
  * counted when the channel is congested. `close(reason)` is idempotent and fires once.
  * Receiving is total: a frame over the inbound rate budget (rate-budget.ts) is dropped before
  * it is decoded, a malformed one is counted and dropped, and nothing a remote peer sends can
@@ -42,6 +45,9 @@ export class Link extends Emitter<LinkEvents> {
   private pingSeq = 0;
   private budget: InboundBudget | undefined;
   private stalledAtMs: number | undefined;
+  /** While stalled: when the remote was heard again, and the first ping sent after that. */
+  private heardAtMs: number | undefined;
+  private probeSeq = 0;
 
   constructor(remoteId: string, private readonly channels: LinkChannels, options: Partial<LinkOptions> = {}) {
     super();
@@ -153,6 +159,7 @@ export class Link extends Emitter<LinkEvents> {
     this.closed = true;
     this.isReady = false;
     this.stalledAtMs = undefined;
+    this.heardAtMs = undefined;
     if (sayBye) {
       // Straight to the channel, ahead of anything queued in memory: the queue is dropped below.
       try { this.channels.reliable.send(encodeFrame(MsgType.BYE, { r: reason })); } catch { /* channel already closing */ }
@@ -217,7 +224,7 @@ export class Link extends Emitter<LinkEvents> {
     const now = this.opts.now();
     const bytes = byteLength(data);
     this.lastInboundMs_ = now;
-    if (this.stalledAtMs !== undefined) this.resume();
+    if (this.stalledAtMs !== undefined && this.heardAtMs === undefined) this.heard(now);
     this.meter.bytesIn += bytes;
     if (this.budget && !this.budget.admit(reliable, bytes, now)) {
       this.meter.rateLimited++;
@@ -260,6 +267,7 @@ export class Link extends Emitter<LinkEvents> {
       case MsgType.PONG: {
         const now = this.opts.now();
         if (typeof body?.s !== 'number' || this.meter.pongReceived(body.s, now) === undefined) return;
+        if (this.heardAtMs !== undefined && body.s >= this.probeSeq) this.resume();
         if (typeof body.t === 'number' && typeof body.h === 'number') this.emit('pong', body.t, body.h, now);
         return;
       }
@@ -286,8 +294,16 @@ export class Link extends Emitter<LinkEvents> {
     return now - this.stalledAtMs <= this.opts.iceRestartTimeoutMs;
   }
 
+  /** A stalled link heard the remote: probe whether our frames reach it too. */
+  private heard(now: number): void {
+    this.heardAtMs = now;
+    this.probeSeq = this.pingSeq + 1;
+    if (this.isReady) this.ping(now);
+  }
+
   private resume(): void {
     this.stalledAtMs = undefined;
+    this.heardAtMs = undefined;
     this.meter.recoveries++;
     try { this.channels.recovery?.stop(); } catch { /* nothing to stop */ }
     this.emit('resumed');
@@ -300,11 +316,24 @@ export class Link extends Emitter<LinkEvents> {
       this.close('timeout', new HostmeshError('TIMEOUT', `The other player has been silent for over ${this.opts.timeoutMs} ms and is treated as gone.`));
       return;
     }
+    if (this.heardAtMs !== undefined && now - this.heardAtMs > resumeProbeMs(this.opts.heartbeatIntervalMs)) {
+      this.close('timeout', new HostmeshError('TIMEOUT', 'The other player is heard again but our frames still do not reach it; the connection is given up for a new one.'));
+      return;
+    }
     if (!this.isReady) return;
+    this.ping(now);
+  }
+
+  private ping(now: number): void {
     const seq = ++this.pingSeq;
     this.meter.pingSent(seq, now);
     this.sendUnreliable(MsgType.PING, { s: seq, t: now });
   }
+}
+
+/** How long a stalled link that hears its remote again waits for a pong proving the way back works, ms. */
+export function resumeProbeMs(heartbeatIntervalMs: number): number {
+  return Math.max(1500, 3 * heartbeatIntervalMs);
 }
 
 function byteLength(data: unknown): number {

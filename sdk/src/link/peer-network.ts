@@ -25,7 +25,7 @@ import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protoco
 import { checkSignal } from './signal-guard.js';
 import { IceRestarter, type RestartablePeerConnection } from './ice-restart.js';
 import { checkIceSignal, type IceSignal } from '../wire/ice-signal.js';
-import { ICE_SIGNAL_TYPE } from '../wire/protocol.js';
+import { ICE_GONE_TYPE, ICE_SIGNAL_TYPE } from '../wire/protocol.js';
 import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
 
 /** Events of a peer network. */
@@ -71,6 +71,8 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private pendingAccepts = 0;
   /** ICE restarters of open links, by `${remoteId} ${connectionId}`. */
   private readonly restarters = new Map<string, IceRestarter>();
+  /** What to do when the server says a link's remote left signaling, by the same key. */
+  private readonly gone = new Map<string, () => void>();
 
   private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions, /** Our signaling token: proves our id to the lobby API. */ readonly token: string) {
     super();
@@ -179,7 +181,8 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
 
   /** The guard's verdict on one relayed signaling message: true lets PeerJS handle it. */
   private admitSignal(msg: unknown): boolean {
-    if ((msg as { type?: unknown } | null)?.type === ICE_SIGNAL_TYPE) { this.iceSignal(msg as { src?: unknown; payload?: unknown }); return false; }
+    const type = (msg as { type?: unknown } | null)?.type;
+    if (type === ICE_SIGNAL_TYPE || type === ICE_GONE_TYPE) { this.iceSignal(msg as { type: string; src?: unknown; payload?: unknown }); return false; }
     const signal = checkSignal(msg);
     if (signal === 'server') return true;
     if (!signal || this.destroyed) return false;
@@ -195,7 +198,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   }
 
   /** An ICE-restart envelope: only for the restarter of the named connection, on the link to its sender. */
-  private iceSignal(msg: { src?: unknown; payload?: unknown }): void {
+  private iceSignal(msg: { type: string; src?: unknown; payload?: unknown }): void {
+    if (msg.type === ICE_GONE_TYPE) {
+      // The server (only it sends this type) says the peer is not on signaling: a stalled link to it gives up now.
+      const id = (msg.payload as { connectionId?: unknown } | null)?.connectionId;
+      const gone = typeof msg.src === 'string' && typeof id === 'string' ? this.gone.get(`${msg.src} ${id}`) : undefined;
+      if (gone) gone(); else this.signaling.signalsDropped++;
+      return;
+    }
     const signal = checkIceSignal(msg.payload);
     const restarter = signal && typeof msg.src === 'string' ? this.restarters.get(`${msg.src} ${signal.connectionId}`) : undefined;
     if (!signal || !restarter || this.destroyed) { this.signaling.signalsDropped++; return; }
@@ -246,11 +256,15 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
       // Teardown closes the RTCPeerConnection only (its channels close with it) and never from
       // inside a WebRTC callback: closing a data channel and then its connection, or a connection
       // from its own channel's event, is where node-webrtc (@roamhq/wrtc) has crashed natively.
-      dispose: () => { restarter.dispose(); if (this.restarters.get(key) === restarter) this.restarters.delete(key); setTimeout(() => conn.close(), 0); },
+      dispose: () => { forget(); setTimeout(() => conn.close(), 0); },
       recovery: { start: () => restarter.start(), stop: () => restarter.stop(), get attempts() { return restarter.stats.attempts; }, get restored() { return restarter.stats.restored; } },
     };
     const link = new Link(conn.peer, channels, this.opts.link);
-    conn.once('close', () => { restarter.dispose(); if (this.restarters.get(key) === restarter) this.restarters.delete(key); link.close('channel-closed'); });
+    const forget = () => { restarter.dispose(); if (this.restarters.get(key) === restarter) { this.restarters.delete(key); this.gone.delete(key); } };
+    this.gone.set(key, () => {
+      if (link.stalled) link.close('timeout', new HostmeshError('TIMEOUT', `Player ${conn.peer} left the signaling server while our link to it was down: it is gone.`));
+    });
+    conn.once('close', () => { forget(); link.close('channel-closed'); });
     return link;
   }
 }

@@ -7,7 +7,7 @@
  * hostmesh peers send; the PeerJS adapter drops the rest before PeerJS sees them.
  */
 
-import { ICE_SIGNAL_TYPE } from '../wire/protocol.js';
+import { ICE_GONE_TYPE, ICE_SIGNAL_TYPE } from '../wire/protocol.js';
 
 /** A relayed signaling message, as far as hostmesh reads it. */
 export interface PeerSignal {
@@ -47,7 +47,7 @@ function isCandidate(v: unknown): boolean {
 export function checkSignal(msg: unknown): PeerSignal | 'server' | undefined {
   if (!isObject(msg) || typeof msg.type !== 'string') return undefined;
   const { type, src, payload } = msg;
-  if (type === ICE_SIGNAL_TYPE) return undefined; // handled by the PeerJS adapter, never by PeerJS
+  if (type === ICE_SIGNAL_TYPE || type === ICE_GONE_TYPE) return undefined; // handled by the PeerJS adapter, never by PeerJS
 
   if (type !== 'OFFER' && type !== 'ANSWER' && type !== 'CANDIDATE') return 'server';
   if (typeof src !== 'string' || !ID.test(src) || !isObject(payload)) return undefined;

@@ -131,6 +131,8 @@ function startClientRole(session: SessionCore, firstHostLink: Link, welcome: Wel
       session.links.get(b.id)?.close('local');
       session.events.emit('playerLeave', player, typeof b.reason === 'string' ? b.reason : 'left');
     } else if ((type === MsgType.PLAYER_DISCONNECT || type === MsgType.PLAYER_RECONNECT) && typeof b?.id === 'string') {
+      // The host saw our own link come back in place: link to members who joined while we were away.
+      if (type === MsgType.PLAYER_RECONNECT && b.id === session.selfId) { redialMesh(); return; }
       const player = session.roster.get(b.id);
       if (!player || b.id === session.selfId || b.id === session.hostId) return;
       session.events.emit(type === MsgType.PLAYER_DISCONNECT ? 'playerDisconnect' : 'playerReconnect', player);

@@ -150,7 +150,8 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const hold = (id: string) => {
     const player = session.roster.get(id);
     if (!player || session.isClosed || seats.isHeld(id)) return; // a stalled link that then closed is one drop
-    seats.hold(id, init.reconnectGraceMs, () => { remove(id, 'timeout'); session.links.get(id)?.close('local'); });
+    // A stalled link still open at the end of the grace goes without a goodbye (a BYE would read as our leaving).
+    seats.hold(id, init.reconnectGraceMs, () => { remove(id, 'timeout'); session.links.get(id)?.close('timeout'); });
     for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_DISCONNECT, { id });
     session.events.emit('playerDisconnect', player);
   };
@@ -204,7 +205,9 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     if (!player || !seats.isHeld(id) || session.isClosed) return;
     seats.reclaimed(id);
     session.internal.emit('relinked', id);
-    for (const other of session.links.values()) if (other.remoteId !== id) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
+    // Everyone hears it is back; the member itself too (it may not have noticed it was away: a frozen
+    // process), so it re-dials the mesh links of players that joined meanwhile.
+    for (const other of session.links.values()) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
     session.events.emit('playerReconnect', player);
   });
   session.addCleanup(async () => {

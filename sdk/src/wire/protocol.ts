@@ -74,3 +74,6 @@ export const PEER_KEY = 'hostmesh';
 
 /** Signaling message type of the ICE-restart envelope (relayed by the hostmesh server, never seen by PeerJS). */
 export const ICE_SIGNAL_TYPE = 'HOSTMESH_ICE';
+
+/** Server to sender: `{ src: absentId, payload: { connectionId } }`: an ICE-restart envelope was dropped because that peer is not on signaling. */
+export const ICE_GONE_TYPE = 'HOSTMESH_ICE_GONE';

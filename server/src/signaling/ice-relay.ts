@@ -5,11 +5,13 @@
  * forwards it itself: only from a socket that is the registered owner of its id (so `src`, which
  * the relay writes, is authenticated), only to an id that is connected now (a restart is retried,
  * never queued), at most `perSecond` per sending socket with bursts of `burst` (more are dropped
- * and counted; the socket stays open). Shape and size were checked by signaling-frames.ts.
+ * and counted; the socket stays open). For an absent `dst` the sender hears `ICE_GONE_TYPE`, so a
+ * peer restarting ICE towards a crashed one gives up at once. Shape and size were checked by
+ * signaling-frames.ts.
  * A multi-node deployment must route this type across nodes the same way as OFFER.
  */
 import type { WebSocket } from 'ws';
-import { ICE_SIGNAL_TYPE } from '../../../sdk/src/wire/protocol.js';
+import { ICE_GONE_TYPE, ICE_SIGNAL_TYPE } from '../../../sdk/src/wire/protocol.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 
 /** Envelopes one socket may send per second, and as a burst. */
@@ -45,8 +47,13 @@ export class IceRelay {
     try {
       let bucket = this.buckets.get(socket);
       if (!bucket) this.buckets.set(socket, (bucket = new TokenBucket(ICE_RELAY_RATE.burst, ICE_RELAY_RATE.perSecond)));
+      if (this.owners.get(srcId) !== socket || !bucket.take()) { this.stats.dropped++; return false; }
       const target = this.owners.get(dst);
-      if (this.owners.get(srcId) !== socket || !target || !bucket.take()) { this.stats.dropped++; return false; }
+      if (!target) {
+        this.stats.dropped++;
+        socket.send(JSON.stringify({ type: ICE_GONE_TYPE, src: dst, payload: { connectionId: (payload as { connectionId?: unknown }).connectionId } }));
+        return false;
+      }
       target.send(JSON.stringify({ type: ICE_SIGNAL_TYPE, src: srcId, dst, payload }));
       this.stats.relayed++;
       return true;
