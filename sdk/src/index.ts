@@ -7,6 +7,7 @@ export type { ClientReplicationStats } from './session/client-replication.js';
 export { Session } from './session/session.js';
 export type { SessionEvents, SendOptions, SessionCloseReason } from './session/session.js';
 export type { PlayerInfo } from './session/players.js';
+export type { HostPauseReason } from './session/host-pause.js';
 export { HostmeshError, ErrorAdvice } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
 export type { LobbyInfo, LobbyMeta, UpdateLobbyRequest } from './wire/lobby-api.js';

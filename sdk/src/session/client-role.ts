@@ -18,6 +18,7 @@ import { SessionCore } from './session-core.js';
 import { ClientReplication } from './client-replication.js';
 import { reconnectSeat } from './seat-reconnect.js';
 import { readWelcome, type Welcome } from './welcome.js';
+import { readHostPause } from './host-pause.js';
 import type { ResumeToken } from './resume-token.js';
 import type { Schema } from '../snapshot/schema.js';
 
@@ -136,6 +137,11 @@ function startClientRole(session: SessionCore, firstHostLink: Link, welcome: Wel
       const player = session.roster.get(b.id);
       if (!player || b.id === session.selfId || b.id === session.hostId) return;
       session.events.emit(type === MsgType.PLAYER_DISCONNECT ? 'playerDisconnect' : 'playerReconnect', player);
+    } else if (type === MsgType.HOST_PAUSE) {
+      const paused = readHostPause(body);
+      if (paused === undefined || paused === session.hostPaused) return;
+      session.hostPaused = paused;
+      if (paused) session.events.emit('hostPaused', paused); else session.events.emit('hostResumed');
     } else if (type === MsgType.REJECT) {
       const code = b?.code === 'KICKED' || b?.code === 'RATE_LIMITED' ? b.code : 'NOT_ADMITTED';
       session.close('kicked', new HostmeshError(code, typeof b?.message === 'string' ? b.message.slice(0, 300) : undefined));

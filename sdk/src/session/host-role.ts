@@ -16,6 +16,7 @@ import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { MsgType } from '../wire/protocol.js';
 import { Admission } from './admission.js';
 import { Seats } from './seats.js';
+import { announceHostPauses, type PageLifecycle } from './host-pause.js';
 import { LobbyRegistration, type LobbySettings } from './lobby-registration.js';
 import { HostReplication } from './host-replication.js';
 import { cleanPlayerName, uniquePlayerName, type PlayerInfo } from './players.js';
@@ -210,6 +211,9 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     for (const other of session.links.values()) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
     session.events.emit('playerReconnect', player);
   });
+  // In a browser, members hear when the host's page goes to the background or is frozen.
+  const page = (globalThis as { document?: PageLifecycle }).document;
+  if (page && typeof page.addEventListener === 'function') session.addCleanup(announceHostPauses(session, page));
   session.addCleanup(async () => {
     registration.stop();
     seats.clear();

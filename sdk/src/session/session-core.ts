@@ -14,6 +14,7 @@ import { MsgType } from '../wire/protocol.js';
 import type { ClientReplication } from './client-replication.js';
 import type { HostReplication } from './host-replication.js';
 import type { PlayerInfo } from './players.js';
+import type { HostPauseReason } from './host-pause.js';
 import type { ReplicationContext } from './replication-context.js';
 import type { RoleCleanup, SessionCloseReason, SessionEvents, SessionInternalEvents } from './session-events.js';
 
@@ -41,6 +42,8 @@ export class SessionCore implements ReplicationContext {
   readonly roster = new Map<string, PlayerInfo>();
   /** Direct links by remote id. */
   readonly links = new Map<string, Link>();
+  /** Client: what the host last said about its page ('hidden', 'frozen'), or false while it runs. */
+  hostPaused: HostPauseReason | false = false;
   /** Client: our current seat token (changes on each return to the seat). */
   seatToken: string | undefined;
   /** The replication driver of this member's role. */

@@ -7,6 +7,7 @@ import type { LinkCloseReason } from '../link/link.js';
 import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
+import type { HostPauseReason } from './host-pause.js';
 
 /** Why a session closed. */
 export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected' | 'error';
@@ -25,6 +26,10 @@ export interface SessionEvents {
   reconnecting: [];
   /** Client: we are back in our seat (same id, name, seat); a full snapshot follows. */
   reconnected: [];
+  /** Client: the host says its page went to the background ('hidden') or is being frozen ('frozen'); it may fall silent. The host is still timed out as usual. */
+  hostPaused: [reason: HostPauseReason];
+  /** Client: the host says its page is back in the foreground and running. */
+  hostResumed: [];
   /** The host changed (reserved for host migration; not fired yet). */
   hostChange: [hostId: string];
   /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */

@@ -61,6 +61,11 @@ export class Session {
     return this.#core.hostId;
   }
 
+  /** Client: true while the host says its page is in the background or frozen (`hostPaused` / `hostResumed` events); it is still timed out as usual. */
+  get hostPaused(): boolean {
+    return this.#core.hostPaused !== false;
+  }
+
   /** Players in the session, us included, by id. */
   get players(): ReadonlyMap<string, PlayerInfo> {
     return this.#core.roster;
