@@ -60,8 +60,9 @@ describe.skipIf(browserSkipReason)(`demo host migration in Chromium${browserSkip
     for (const p of [b, c]) {
       await waitInPage(p, 'the old host gone from the world', () => Object.values(__hostmeshDemo.world()).filter((e) => e.kind === 'player').length === 2, null);
       const now = await world(p);
-      expect(now[bId]?.score, `B's score at ${p.label}`).toBe(before[bId]?.score);
-      expect(now[cId]?.score, `C's score at ${p.label}`).toBe(before[cId]?.score);
+      // Kept, never reset (the game goes on: a pickup may land on an avatar meanwhile).
+      expect(now[bId]?.score as number, `B's score at ${p.label}`).toBeGreaterThanOrEqual(before[bId]?.score as number);
+      expect(now[cId]?.score as number, `C's score at ${p.label}`).toBeGreaterThanOrEqual(before[cId]?.score as number);
       expect(now.game?.phase).toBe('play');
     }
     // C's keys move C's avatar in B's (now authoritative) world.
@@ -97,7 +98,9 @@ describe.skipIf(browserSkipReason)(`demo host migration in Chromium${browserSkip
     await b.page.reload();
     await waitInPage(b, 'B back in play', (id) => __hostmeshDemo.screen() === 'play' && __hostmeshDemo.selfId() === id, bId, 30_000);
     const after = (await world(a))[bId]!;
-    expect([after.name, after.score, after.x]).toEqual([before.name, before.score, before.x]);
+    expect(after.name).toBe(before.name);
+    expect(after.score as number).toBeGreaterThanOrEqual(before.score as number);
+    expect(after.x).toBe(before.x);
     expect(await a.page.evaluate(() => __hostmeshDemo.players().length)).toBe(2);
     expect([...a.errors, ...b.errors].filter((e) => !browserNetworkLog.test(e))).toEqual([]);
     for (const p of [a, b]) await p.page.close();
