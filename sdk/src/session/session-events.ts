@@ -30,8 +30,10 @@ export interface SessionEvents {
   hostPaused: [reason: HostPauseReason];
   /** Client: the host says its page is back in the foreground and running. */
   hostResumed: [];
-  /** The host changed (reserved for host migration; not fired yet). */
+  /** The host changed (host migration): `hostId` hosts from now on (`isHost` is true on it); resume from `latestState()` and `checkpoint`. */
   hostChange: [hostId: string];
+  /** Member: the host's newest checkpoint arrived (what a successor resumes from, with `latestState()`). */
+  checkpoint: [data: unknown];
   /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */
   tick: [tick: number, intervalMs: number];
   /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
@@ -56,6 +58,8 @@ export interface SessionInternalEvents {
   linkStalled: [id: string];
   /** A stalled link heard its member again (same link, same connection). */
   linkResumed: [id: string];
+  /** Host: the game set a new checkpoint. */
+  checkpoint: [];
 }
 
 /** Called by close(); roles release their own resources here. */
