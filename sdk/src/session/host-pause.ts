@@ -11,8 +11,9 @@
 import { MsgType } from '../wire/protocol.js';
 import type { SessionCore } from './session-core.js';
 
-/** Why the host says it is paused: its page is hidden, or the browser is freezing it. */
-export type HostPauseReason = 'hidden' | 'frozen';
+import type { HostPauseReason } from './session-events.js';
+
+export type { HostPauseReason } from './session-events.js';
 
 /** The slice of `document` the host watches (Page Lifecycle and Page Visibility). */
 export interface PageLifecycle {

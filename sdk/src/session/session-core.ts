@@ -15,9 +15,8 @@ import type { ClientReplication } from './client-replication.js';
 import type { HostControls } from './host-controls.js';
 import type { HostReplication } from './host-replication.js';
 import type { PlayerInfo } from './players.js';
-import type { HostPauseReason } from './host-pause.js';
 import type { ReplicationContext } from './replication-context.js';
-import type { RoleCleanup, SessionCloseReason, SessionEvents, SessionInternalEvents } from './session-events.js';
+import type { HostPauseReason, RoleCleanup, SessionCloseReason, SessionEvents, SessionInternalEvents } from './session-events.js';
 import type { Succession } from './succession.js';
 
 /** Options of `send`. */

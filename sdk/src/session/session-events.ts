@@ -7,7 +7,9 @@ import type { LinkCloseReason } from '../link/link.js';
 import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
-import type { HostPauseReason } from './host-pause.js';
+
+/** Why the host says it is paused: its page is hidden, or the browser is freezing it. */
+export type HostPauseReason = 'hidden' | 'frozen';
 
 /** Why a session closed. */
 export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected' | 'error';
