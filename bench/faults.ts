@@ -13,8 +13,7 @@
  * A real server over loopback (veth for the black-hole), real WebRTC peers in Node. Host
  * migration is measured in bench/migration.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Session } from '../sdk/src/node.js';
 import { sessionCore } from '../sdk/src/session/session.js';
 import type { PeerNetwork } from '../sdk/src/link/peer-network.js';
@@ -22,6 +21,7 @@ import { startServer } from '../server/src/index.js';
 import { sleep, withTimeout } from './lib/node-paths.js';
 import { benchMode, mdGoals, mdTable, writeResult, type Goal } from './lib/report.js';
 import { summarize } from './lib/stats.js';
+import { sh, vethNamespace } from './lib/veth.js';
 
 const mode = benchMode();
 const n = { smoke: 2, quick: 5, full: 20 }[mode];
@@ -145,39 +145,11 @@ async function clientStop() {
   return rows;
 }
 
-const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
 const holeMs = 8000;
 
-/** A namespace behind a veth pair (ours `.1`, its `.2`); null when this machine cannot (not root, no ip/nft). */
-function vethNamespace(): { name: string; ours: string; remove(): void } | null {
-  if (process.getuid?.() !== 0) return null;
-  const name = `hm-fb-${process.pid}`;
-  const net = `10.214.${randomInt(1, 250)}`;
-  const [a, b] = [`hmf${process.pid % 100000}a`, `hmf${process.pid % 100000}b`];
-  const remove = () => { try { sh('ip', ['netns', 'del', name]); } catch { /* gone */ } try { sh('ip', ['link', 'del', a]); } catch { /* gone */ } };
-  try {
-    sh('ip', ['netns', 'add', name]);
-    const inNs = (...argv: string[]) => sh('ip', ['netns', 'exec', name, ...argv]);
-    inNs('ip', 'link', 'set', 'lo', 'up');
-    sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    sh('ip', ['link', 'set', b, 'netns', name]);
-    sh('ip', ['addr', 'add', `${net}.1/30`, 'dev', a]);
-    sh('ip', ['link', 'set', a, 'up']);
-    inNs('ip', 'addr', 'add', `${net}.2/30`, 'dev', b);
-    inNs('ip', 'link', 'set', b, 'up');
-    inNs('ip', 'route', 'add', 'default', 'via', `${net}.1`);
-    inNs('nft', 'add table inet hm');
-    return { name, ours: `${net}.1`, remove };
-  } catch (err) {
-    console.error(`[faults] no network namespace: ${String(err)}`);
-    remove();
-    return null;
-  }
-}
-
-async function blackHole() {
+async function blackHoleRuns() {
   const rows = { restoredMs: [] as number[], leaves: 0, failures: 0, skipped: '', inPlace: 0, newLink: 0, iceRestored: 0 };
-  const ns = vethNamespace();
+  const ns = vethNamespace('hm-fb', 214);
   if (!ns) { rows.skipped = 'needs root, iproute2 and nftables'; return rows; }
   const nft = (cmd: string) => sh('ip', ['netns', 'exec', ns.name, 'nft', cmd]);
   const server = await startServer({ ...limits, host: ns.ours, port: 0 });
@@ -226,19 +198,19 @@ async function blackHole() {
 
 const restart = await signalingRestart();
 const stop = await clientStop();
-const hole = await blackHole();
+const hole = await blackHoleRuns();
 const restoredSum = summarize(hole.restoredMs);
 const reReg = summarize(restart.reRegisteredMs), late = summarize(restart.newcomerSnapshotMs), tries = summarize(restart.attempts), resumed = summarize(stop.resumedMs);
 const goals: Goal[] = [
   { goal: 'signaling outage: no session closes, every echo answered within 1 s', met: restart.closes === 0 && restart.echoesLost === 0, detail: `${restart.echoesLost} of ${restart.echoes} echoes not answered within 1 s, ${restart.closes} sessions closed, over ${n} outages of ${outageMs} ms` },
-  { goal: 'link black-hole 8 s -> link restored after the network returns <= 3 s (median), via ICE restart on the same link', met: hole.restoredMs.length > 0 ? restoredSum.p50 <= 3000 && hole.newLink === 0 : null, detail: hole.skipped || `median ${restoredSum.p50} ms, max ${restoredSum.max} ms, n=${restoredSum.n}; same link ${hole.inPlace}, new link ${hole.newLink} (ICE connected again after a restart on ${hole.iceRestored}); failures ${hole.failures}, playerLeave seen ${hole.leaves}` },
+  { goal: 'link black-hole 8 s -> link restored after the network returns <= 3 s (median), via ICE restart on the same link', met: hole.restoredMs.length > 0 ? restoredSum.p50 <= 3000 && hole.newLink === 0 : null, detail: hole.skipped || `median ${restoredSum.p50} ms, max ${restoredSum.max} ms, n=${restoredSum.n}; same link ${hole.inPlace}, new link ${hole.newLink} (host-side ICE connected again after restart attempts in ${hole.iceRestored}); failures ${hole.failures}, playerLeave seen ${hole.leaves}` },
   { goal: 'client SIGSTOP 8 s -> seat resumed after SIGCONT <= 1 s (median)', met: stop.resumedMs.length > 0 && resumed.p50 <= 1000, detail: `median ${resumed.p50} ms, max ${resumed.max} ms, n=${resumed.n}; same link ${stop.inPlace}, new link ${stop.newLink}; playerLeave seen ${stop.leaves}` },
 ];
 writeResult('faults', {
   config: { n, outageMs, stopMs, holeMs, options: 'defaults (signalingRetryMinMs 500, signalingRetryMaxMs 10000, peerTimeoutMs 5000, reconnectGraceMs 30000)', transport: 'Node (@roamhq/wrtc), loopback' },
   results: { restart, stop, hole, summaries: { reRegisteredMs: reReg, newcomerSnapshotMs: late, reconnectAttempts: tries, seatResumedMs: resumed, blackHoleRestoredMs: restoredSum } },
   goals,
-  notes: ['Re-registration time depends on where the back-off stood when the server returned (500 ms doubling, jitter x0.5-1).', 'A link silent past peerTimeoutMs stalls and restarts ICE on its RTCPeerConnection (HOSTMESH_ICE envelope); "same link" counts runs that came back on it, "new link" runs where it gave up and the member rejoined its held seat on a new link. "ICE connected again after a restart" counts runs whose host-side ICE state went back to connected after restart attempts (the others came back on the old candidate pair).', 'Host migration: bench/migration.ts.'],
+  notes: ['Re-registration time depends on where the back-off stood when the server returned (500 ms doubling, jitter x0.5-1).', 'A link silent past peerTimeoutMs stalls and restarts ICE on its RTCPeerConnection (HOSTMESH_ICE envelope); "same link" counts runs that came back on it, "new link" runs where the stall gave up and the member rejoined its held seat on a new link. "Host-side ICE connected again after restart attempts" counts runs whose host-side ICE state went back to connected after restart attempts; in the others the ICE state never left connected or came back on the old pair.', 'Host migration: bench/migration.ts.'],
 }, `## Faults (ms)\n\n${mdTable(['scenario', 'n', 'median', 'max'], [
   [`server down ${outageMs} ms, back on the same port -> host's code answers again`, reReg.n, reReg.p50, reReg.max],
   ['... -> a newcomer\'s first snapshot', late.n, late.p50, late.max],
