@@ -4,7 +4,7 @@
  * jitter from the link conditioner, and a static world costs almost nothing per tick.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Session, type State } from '../../sdk/src/node.js';
+import { connect, type Entity, type Session, type State } from '../../sdk/src/node.js';
 import { sessionCore } from '../../sdk/src/session/session.js';
 import { startServer } from '../../server/src/index.js';
 import { until } from '../helpers/wait.js';
@@ -141,7 +141,7 @@ describe('replication', () => {
   it('client-side prediction shows our own input at once and agrees with the host afterwards', async () => {
     const { host, clients } = await session(1);
     const c = clients[0]!;
-    const apply = (e: Record<string, number | string | boolean>, input: unknown) => ({ ...e, x: (e.x as number) + (input as { dx: number }).dx });
+    const apply = (e: Entity, input: unknown) => ({ ...e, x: (e.x as number) + (input as { dx: number }).dx });
     let state: State = { [c.selfId]: { x: 0 } };
     host.onInput((input, from) => { state = { ...state, [from]: apply(state[from]!, input) as State[string] }; host.setState(state); });
     host.setState(state);

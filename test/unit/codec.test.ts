@@ -28,6 +28,7 @@ const bodies: Record<keyof typeof MsgType, unknown> = {
   INPUT: { s: 42, i: [{ x: 1, y: -1 }, { x: 0, y: 0 }] },
   SNAPSHOT: Uint8Array.from([0, 1, 2, 250, 255]),
   SNAPSHOT_ACK: { k: 1001 },
+  STATE_VALUE: { i: 'board', f: 'cells', k: 12, d: Uint8Array.from([0x92, 1, 2]) },
 };
 
 /** Expects `fn` to throw a DECODE_FAILED HostmeshError within `maxMs`. */

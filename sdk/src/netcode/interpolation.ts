@@ -59,6 +59,17 @@ export class Interpolator {
   private measuredIntervalMs: number | undefined;
   private delay: number | undefined;
   private lastSampleMs: number | undefined;
+  private renderMs: number | undefined;
+
+  /** Host time the last `sample()` rendered (its `now` minus the delay), or undefined before the first. */
+  get renderTimeMs(): number | undefined {
+    return this.renderMs;
+  }
+
+  /** `from` blended toward `to` by `alpha` in [0, 1], as `sample()` blends two snapshots (for rewinding the host's history). */
+  blendBetween(from: State, to: State, alpha: number): State {
+    return this.blend(from, to, Math.min(1, Math.max(0, alpha)));
+  }
 
   constructor(options: InterpolatorOptions = {}) {
     this.schema = compileSchema(options.schema ?? defaultSchema);
@@ -134,6 +145,7 @@ export class Interpolator {
     this.delay = delay;
     this.lastSampleMs = nowHostMs;
     const t = nowHostMs - delay;
+    this.renderMs = t;
     let a = -1;
     while (a + 1 < snaps.length && (snaps[a + 1] as Snap).t <= t) a++;
     if (a > 1) snaps.splice(0, a - 1); // keep one snapshot before the render time for extrapolation

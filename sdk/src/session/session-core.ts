@@ -6,7 +6,7 @@
  * client-role.ts (welcome, mesh links). Games never see this object: session.ts is their face.
  */
 import { Emitter } from '../core/emitter.js';
-import { HostmeshError } from '../core/errors.js';
+import { handlerFailed, HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { Network } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
@@ -36,9 +36,11 @@ export class SessionCore implements ReplicationContext {
   /** Frames from admitted members, and link losses, for the roles and replication. */
   readonly internal = new Emitter<SessionInternalEvents>();
   /** The public events. */
-  readonly events = new Emitter<SessionEvents>();
+  readonly events: Emitter<SessionEvents> = new Emitter<SessionEvents>((event, err) => this.listenerFailed(event, err));
   /** Admitted members, us included: the host's is the truth. */
   readonly roster = new Map<string, PlayerInfo>();
+  /** Admitted spectators, by id: they receive snapshots and messages, take no seat and send no inputs (never in `roster`, so never elected host). */
+  readonly spectators = new Map<string, PlayerInfo>();
   /** Direct links by remote id. */
   readonly links = new Map<string, Link>();
   /** Client: our current seat token (changes on each return to the seat). */
@@ -137,6 +139,26 @@ export class SessionCore implements ReplicationContext {
     });
   }
 
+  /** Reports an exception thrown by one of the game's handlers as an `error` event (or on the console when it came from an `error` listener or nobody listens). */
+  reportError(error: HostmeshError): void {
+    if (!this.errorListened || this.reporting) { console.error('[hostmesh]', error.message, error.cause ?? ''); return; }
+    this.reporting = true;
+    try { this.events.emit('error', error); } finally { this.reporting = false; }
+  }
+
+  /** True while someone listens to `error`. */
+  private get errorListened(): boolean {
+    return this.events.count('error') > 0;
+  }
+
+  private reporting = false;
+
+  /** A game handler threw inside an event. */
+  private listenerFailed(event: keyof SessionEvents, err: unknown): void {
+    if (event === 'error') { console.error("[hostmesh] an 'error' listener threw:", err); return; }
+    this.reportError(handlerFailed(`The game's '${String(event)}' handler`, err));
+  }
+
   /** Closes the session once with `reason`. */
   close(reason: SessionCloseReason, error?: HostmeshError): void {
     void this.shutdown(reason, error);
@@ -183,7 +205,7 @@ export class SessionCore implements ReplicationContext {
     const set = this.handlers.get(msg.t);
     if (!set) return;
     for (const cb of [...set]) {
-      try { cb(msg.d, fromId); } catch (err) { console.error(`[hostmesh] onMessage('${msg.t}') handler threw:`, err); }
+      try { cb(msg.d, fromId); } catch (err) { this.reportError(handlerFailed(`The onMessage('${msg.t.slice(0, 64)}') handler`, err)); }
     }
   }
 }

@@ -35,6 +35,8 @@ export interface SessionEvents {
   signalingChange: [state: SignalingState];
   /** Host: the lobby could not be restored on the server after signaling came back (the code is lost; players already in keep playing). */
   lobbyLost: [error: HostmeshError];
+  /** Something went wrong that does not end the session: a game handler threw (HANDLER_FAILED; the tick timer and the session go on), or the host's state could not be sent this tick (INVALID_ARGUMENT, e.g. changed in place into something setState() would refuse). */
+  error: [error: HostmeshError];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }
