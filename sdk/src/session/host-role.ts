@@ -42,7 +42,16 @@ export interface HostRoleInit {
   settings: LobbySettings;
   /** How long a dropped member's seat is held, ms (0: removed at once). */
   reconnectGraceMs: number;
+  /** Spectators admitted at most (they take no player seat). Default: 16. */
+  maxSpectators?: number;
+  /** 'mesh': members link to each other; 'star': members link only to the host, which relays their messages. Default: 'mesh'. */
+  topology?: Topology;
+  /** Longest lag-compensation rewind, ms. Default: 250. */
+  maxRewindMs?: number;
 }
+
+/** How members link: everyone to everyone, or everyone to the host only. */
+export type Topology = 'mesh' | 'star';
 
 /** Host-only controls added to a hosting session. */
 export interface HostControls {
@@ -67,7 +76,8 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const door = new Admission(init.hostSecret, session.code);
   const knocking = new Map<string, Link>();
   const seats = new Seats();
-  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond);
+  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond, init.maxRewindMs === undefined ? {} : { maxRewindMs: init.maxRewindMs });
+  const maxSpectators = init.maxSpectators ?? 16, topology = init.topology ?? 'mesh';
 
   const refuse = (link: Link, code: RejectCode, message: string) => {
     try { link.sendReliable(MsgType.REJECT, { code, message }); } catch { /* closing anyway */ }
@@ -85,7 +95,8 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
 
   const welcome = (id: string) => ({
     players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
-    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(),
+    seat: session.spectators.has(id) ? undefined : seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(),
+    spectators: [...session.spectators.values()], topology,
   });
 
   const admit = (link: Link, metadata: unknown) => {
@@ -106,16 +117,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       offClose();
       knocking.delete(id);
       if (rejoin) { seatBack(link, (body as { seat?: unknown } | null)?.seat); return; }
-      const join = body as { ticket?: unknown; name?: unknown } | null;
+      const join = body as { ticket?: unknown; name?: unknown; spectator?: unknown } | null;
       if (session.roster.has(id) || door.isBanned(id) || !door.ticketValid(id, join?.ticket)) {
         refuse(link, 'NOT_ADMITTED', 'The host did not admit this connection: it did not come through the lobby, its ticket expired or was used already, or this player is in the session already. Join with the lobby code again.');
         return;
       }
-      if (session.roster.size >= init.maxPlayers) {
-        refuse(link, 'LOBBY_FULL', `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
+      const spectator = join?.spectator === true;
+      if (spectator ? session.spectators.size >= maxSpectators : session.roster.size >= init.maxPlayers) {
+        refuse(link, 'LOBBY_FULL', spectator
+          ? `This lobby has no room for more spectators (${maxSpectators}). Try again later, or join as a player.`
+          : `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
         return;
       }
       door.consume(join!.ticket as string);
+      if (spectator) { admitSpectator(link, join?.name); return; }
       const name = uniquePlayerName(cleanPlayerName(join?.name, `Player ${nextSeat + 1}`), [...session.roster.values()].map((p) => p.name));
       const player: PlayerInfo = { id, name, isHost: false, seat: nextSeat++ };
       const others = [...session.links.values()];
@@ -126,6 +141,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       reportCount();
       session.events.emit('playerJoin', player);
     });
+  };
+
+  /** A spectator takes no seat: it is kept apart from the roster (so never counted, never elected), links only to us, and is told everyone. */
+  const admitSpectator = (link: Link, rawName: unknown) => {
+    const id = link.remoteId;
+    const taken = [...session.roster.values(), ...session.spectators.values()].map((p) => p.name);
+    const spectator: PlayerInfo = { id, name: uniquePlayerName(cleanPlayerName(rawName, 'Spectator'), taken), isHost: false, seat: -1, spectator: true };
+    const others = [...session.links.values()];
+    session.spectators.set(id, spectator);
+    session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    link.sendReliable(MsgType.WELCOME, welcome(id));
+    for (const other of others) other.sendReliable(MsgType.PLAYER_JOIN, { player: spectator });
+    reportCount();
+    session.events.emit('spectatorJoin', spectator);
   };
 
   /** A member proved its seat on a new link: it replaces the old link, and the others hear it is back. */
@@ -157,12 +186,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
 
   const reportCount = () => {
     if (session.isClosed) return;
-    init.lobby.update(session.code, init.hostSecret, { players: session.roster.size }).catch(() => {
+    init.lobby.update(session.code, init.hostSecret, { players: session.roster.size, spectators: session.spectators.size }).catch(() => {
       /* the count is advisory; the host enforces capacity itself */
     });
   };
 
   const remove = (id: string, reason: string) => {
+    const watcher = session.spectators.get(id);
+    if (watcher && !session.isClosed) {
+      session.spectators.delete(id);
+      for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_LEAVE, { id, reason });
+      reportCount();
+      session.events.emit('spectatorLeave', watcher, reason);
+      return;
+    }
     const player = session.roster.get(id);
     if (!player || id === session.selfId || session.isClosed) return;
     seats.forget(id);
@@ -192,7 +229,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   net.on('link', (link, metadata) => admit(link, metadata));
   session.internal.on('linkClosed', (id, reason) => {
     // A goodbye (or our own close: kick, ban, refusal) ends the seat; a drop holds it.
-    if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0) remove(id, 'left');
+    if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0 || session.spectators.has(id)) remove(id, 'left');
     else hold(id);
   });
   session.addCleanup(async () => {

@@ -97,8 +97,8 @@ export class SessionCore implements ReplicationContext {
     checkSendable(data, `send('${type}'): the data`);
     const reliable = options.reliable ?? true;
     const frame = { t: type, d: data };
-    const targets = options.to === undefined ? [...this.roster.keys()].filter((id) => id !== this.selfId) : [options.to];
-    if (options.to !== undefined && (!this.roster.has(options.to) || options.to === this.selfId)) {
+    const targets = options.to === undefined ? [...this.roster.keys(), ...this.spectators.keys()].filter((id) => id !== this.selfId) : [options.to];
+    if (options.to !== undefined && (!this.isMember(options.to) || options.to === this.selfId)) {
       throw new HostmeshError('INVALID_ARGUMENT', `send(): no other player has id ${options.to}. Use an id from session.players.`);
     }
     for (const id of targets) {
@@ -108,6 +108,11 @@ export class SessionCore implements ReplicationContext {
       if (!link) continue;
       if (reliable) link.sendReliable(type, body); else link.sendUnreliable(type, body);
     }
+  }
+
+  /** True for an admitted player or spectator. */
+  isMember(id: string): boolean {
+    return this.roster.has(id) || this.spectators.has(id);
   }
 
   /** The replication driver; throws SESSION_CLOSED before it exists. */
@@ -186,10 +191,10 @@ export class SessionCore implements ReplicationContext {
     const msg = body as { to?: unknown; f?: unknown; t?: unknown; d?: unknown } | null;
     if (typeof msg !== 'object' || msg === null) return;
     if (type === MsgType.RELAYED) {
-      if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.roster.has(msg.f)) this.deliver(msg, msg.f);
+      if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.isMember(msg.f)) this.deliver(msg, msg.f);
       return;
     }
-    if (!this.isHost || typeof msg.to !== 'string' || typeof msg.t !== 'string' || msg.t.length > 64 || !this.roster.has(from.remoteId)) return;
+    if (!this.isHost || typeof msg.to !== 'string' || typeof msg.t !== 'string' || msg.t.length > 64 || !this.isMember(from.remoteId)) return;
     const body2 = { f: from.remoteId, t: msg.t, d: msg.d };
     if (msg.to === this.selfId) { this.deliver(body2, from.remoteId); return; }
     const target = this.links.get(msg.to);

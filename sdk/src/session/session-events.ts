@@ -17,6 +17,10 @@ export interface SessionEvents {
   playerJoin: [player: PlayerInfo];
   /** A player left: reason 'left' (goodbye), 'timeout' (its held seat's grace ran out), 'kicked', or what the host gave. */
   playerLeave: [player: PlayerInfo, reason: string];
+  /** A spectator joined (spectators are not players: they are in `session.spectators`). */
+  spectatorJoin: [spectator: PlayerInfo];
+  /** A spectator left: 'left', 'kicked' or what the host gave. */
+  spectatorLeave: [spectator: PlayerInfo, reason: string];
   /** A player's link dropped without a goodbye; its seat (id, name, entities) is held for the host's reconnectGraceMs. */
   playerDisconnect: [player: PlayerInfo];
   /** A dropped player is back in its held seat. */

@@ -162,6 +162,7 @@ export class Session {
   /** Sends an input to the host: unreliable, each packet repeating the unacknowledged ones. */
   sendInput(input: unknown): void {
     if (this.#core.isClosed) throw new HostmeshError('SESSION_CLOSED');
+    if (this.isSpectator) throw new HostmeshError('INVALID_ARGUMENT', 'sendInput(): spectators watch and send no inputs; join as a player to play.');
     checkSendable(input, 'sendInput(input): the input');
     this.#core.replicator().sendInput(input);
   }

@@ -24,6 +24,10 @@ export interface Welcome {
   graceMs: number;
   /** Members whose seats are held (their links dropped): not worth dialling now. */
   away: string[];
+  /** Spectators in the session (us included when we watch). */
+  spectators: PlayerInfo[];
+  /** How members link: 'mesh' (to each other) or 'star' (to the host only). */
+  topology: 'mesh' | 'star';
 }
 
 /** Sends the request (`send`) and resolves with the host's WELCOME; rejects on REJECT, close or timeout. */
@@ -32,7 +36,7 @@ export function readWelcome(hostLink: Link, timeoutMs: number, send: () => void)
     const timer = setTimeout(() => done(new HostmeshError('HOST_UNREACHABLE', 'The host did not answer the join request in time. Try again.')), timeoutMs);
     const offClose = hostLink.on('close', () => done(new HostmeshError('HOST_UNREACHABLE', 'The host closed the connection before admitting us. Try again.')));
     const offMessage = hostLink.on('message', (type, body) => {
-      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown; away?: unknown } | null;
+      const b = body as { players?: unknown; hostId?: unknown; code?: unknown; message?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown; away?: unknown; spectators?: unknown; topology?: unknown } | null;
       if (type === MsgType.REJECT) {
         const code = isErrorCode(b?.code) && REJECT_CODES.has(b.code) ? b.code : 'NOT_ADMITTED';
         done(new HostmeshError(code, typeof b?.message === 'string' ? b.message.slice(0, 300) : undefined));
@@ -42,7 +46,10 @@ export function readWelcome(hostLink: Link, timeoutMs: number, send: () => void)
         const seat = typeof b.seat === 'string' && /^[0-9a-f]{32}$/.test(b.seat) ? b.seat : undefined;
         const graceMs = typeof b.graceMs === 'number' && b.graceMs >= 0 && b.graceMs <= 3_600_000 ? b.graceMs : 0;
         const away = Array.isArray(b.away) ? b.away.filter((x): x is string => typeof x === 'string').slice(0, MAX_PLAYERS) : [];
-        done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs, away });
+        const spectators = Array.isArray(b.spectators) ? b.spectators.filter((p): p is PlayerInfo => isPlayerInfo(p) && p.spectator === true).slice(0, MAX_PLAYERS) : [];
+        const topology = b.topology === 'star' ? 'star' : 'mesh';
+        if (b.players.some((p) => (p as PlayerInfo).spectator)) { done(new HostmeshError('PROTOCOL_MISMATCH', 'The host listed a spectator among the players.')); return; }
+        done(undefined, { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs, away, spectators, topology });
       }
     });
     function done(err?: HostmeshError, value?: Welcome) {
