@@ -25,7 +25,7 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     h('span', {}, 'code ', h('code', { 'data-testid': 'topbar-code' }, session.code)),
     h('span', { class: session.isHost ? 'role host' : 'role' }, session.isHost ? '♛ you are the host' : 'client'),
     h('span', { class: 'grow' }),
-    h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move'),
+    h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move · Space to tag'),
     session.isHost ? button('Invite', 'invite-btn', handlers.invite) : null,
     button('Network (N)', 'hud-btn', () => devtools.toggle()),
     button('Leave', 'leave-btn', handlers.leave));
