@@ -25,8 +25,8 @@ async function server(options: Record<string, unknown> = {}): Promise<RunningSer
   return s;
 }
 
-async function peer(url: string, id?: string, token?: string): Promise<RawPeer> {
-  const p = await connectRawPeer(url, id, token);
+async function peer(url: string, id?: string, token?: string, autoPong = true): Promise<RawPeer> {
+  const p = await connectRawPeer(url, id, token, { autoPong });
   open.peers.push(p);
   return p;
 }
@@ -104,6 +104,26 @@ describe('lobby succession', () => {
     expect([stale.status, errorCode(stale)]).toEqual([409, 'HOST_CHANGED']);
     const next = await http(s.url, 'POST', path, claimBody(loser, 1), bearer(lobby.claimSecret));
     expect([next.status, next.body.hostEpoch]).toEqual([200, 2]);
+  });
+
+  it('a host whose socket looks open but answers no ping (frozen, black-holed) is probed, cut off, and replaced', async () => {
+    const s = await server({ lobbyKey });
+    const frozen = await peer(s.url, undefined, undefined, false);
+    const member = await peer(s.url);
+    const lobby = await create(s.url, frozen);
+    const path = `/api/lobbies/${lobby.lobby.code}/claim`;
+    const won = await http(s.url, 'POST', path, claimBody(member, 0), bearer(lobby.claimSecret));
+    expect(won.status, won.text).toBe(200);
+    // The server closed the frozen host's socket: it cannot take its lobby back with the old secret.
+    await frozen.closed;
+    const status = await http(s.url, 'GET', `/api/lobbies/${lobby.lobby.code}/host`, undefined, bearer(lobby.claimSecret));
+    expect(status.body).toEqual({ hostPeerId: member.id, hostEpoch: 1, present: true });
+    // A host that answers the ping keeps its lobby.
+    const live = await peer(s.url);
+    const other = await create(s.url, live);
+    const refused = await http(s.url, 'POST', `/api/lobbies/${other.lobby.code}/claim`, claimBody(member, 0), bearer(other.claimSecret));
+    expect([refused.status, errorCode(refused)]).toEqual([409, 'HOST_PRESENT']);
+    expect(live.ws.readyState).toBe(live.ws.OPEN);
   });
 
   it('a released lobby is hidden and claimable at once while the old host is still connected', async () => {

@@ -32,7 +32,7 @@ function track<T extends Session>(s: T): T {
 
 type Topology = 'mesh' | 'star';
 
-async function lobbyOfTopology(n: number, hostOptions: { reconnectGraceMs?: number; topology?: Topology } = {}) {
+async function lobbyOfTopology(n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean; topology?: Topology } = {}) {
   const net = connect({ server: server.url, ...fast });
   const host = track(await net.host({ name: 'Arena', maxPlayers: 8, playerName: 'Ann', ...hostOptions }));
   const clients: Session[] = [];
@@ -44,7 +44,7 @@ async function lobbyOfTopology(n: number, hostOptions: { reconnectGraceMs?: numb
 }
 
 describe.each<Topology>(['mesh', 'star'])('sessions (%s)', (topology) => {
-  const lobbyOf = (n: number, hostOptions: { reconnectGraceMs?: number } = {}) => lobbyOfTopology(n, { ...hostOptions, topology });
+  const lobbyOf = (n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean } = {}) => lobbyOfTopology(n, { ...hostOptions, topology });
 
   it(topology === 'mesh' ? 'a host and three joiners agree on the players and each pair has a direct link' : 'a host and three joiners agree on the players and each links to the host only', async () => {
     const { host, clients, all } = await lobbyOf(3);
@@ -136,8 +136,8 @@ describe.each<Topology>(['mesh', 'star'])('sessions (%s)', (topology) => {
     }
   });
 
-  it('the host leaving closes the clients with HOST_LEFT', async () => {
-    const { host, clients } = await lobbyOf(1);
+  it('with hostMigration off, the host leaving closes the clients with HOST_LEFT', async () => {
+    const { host, clients } = await lobbyOf(1, { hostMigration: false });
     const closed = nextEvent<[string, HostmeshError | undefined]>((cb) => clients[0]!.on('close', cb), 5000, 'client close');
     await host.leave();
     const [reason, error] = await closed;

@@ -79,8 +79,6 @@ export interface HostReplicationStats {
 export interface HostReplicationOptions {
   /** Longest lag-compensation rewind, ms. Default: 250. */
   maxRewindMs?: number;
-  /** Start from this state and tick (a new host after a migration continues the old host's ticks). Default: empty, tick 0. */
-  resumeFrom?: { state: State; tick: number };
 }
 
 /** Drives snapshots and inputs for a hosting session. */
@@ -96,7 +94,8 @@ export class HostReplication {
   private readonly rewind: RewindHistory;
   private lastErrorMs = -Infinity;
 
-  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined, maxInputsPerSecond = 120, options: HostReplicationOptions = {}) {
+  /** `from`: a member that took over starts from the state and tick it had (so ticks go on from there). */
+  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined, maxInputsPerSecond = 120, from?: { state: State | undefined; tick: number }, options: HostReplicationOptions = {}) {
     if (!(tickRateHz > 0 && tickRateHz <= 120)) throw new HostmeshError('INVALID_ARGUMENT', 'tickRateHz must be between 1 and 120.');
     if (!(maxInputsPerSecond > 0)) throw new HostmeshError('INVALID_ARGUMENT', 'maxInputsPerSecond must be a positive number.');
     const maxRewindMs = options.maxRewindMs ?? 250;
@@ -105,9 +104,10 @@ export class HostReplication {
     this.inputs = new Emitter((_, err) => session.reportError(handlerFailed('An onInput handler', err)));
     this.encoder = new SnapshotEncoder({ ...(schema ? { schema } : {}), budgetBytes: SNAPSHOT_PACKET_BUDGET, historyTicks: HISTORY_TICKS });
     this.rewind = new RewindHistory(schema, maxRewindMs, Math.min(HISTORY_TICKS, Math.ceil((maxRewindMs * tickRateHz) / 1000) + 2), (t) => this.encoder.quantizedAt(t));
-    if (options.resumeFrom) {
-      this.setState(options.resumeFrom.state);
-      this.tick = Math.max(0, Math.floor(options.resumeFrom.tick));
+    if (from) {
+      // The state a member decoded is sendable (it came through the codec); a bad one is refused at the next tick, not here.
+      this.state = from.state;
+      this.tick = Math.max(0, Math.floor(from.tick));
     }
     session.internal.on('frame', (type, body, fromId) => this.onFrame(type, body, fromId));
     session.internal.on('linkClosed', (id) => this.clients.delete(id));
@@ -125,14 +125,14 @@ export class HostReplication {
     for (const c of this.clients.values()) c.inputAck = c.inputs.lastSeq;
   }
 
+  /** The tick of the newest snapshot committed. */
+  get currentTick(): number {
+    return this.tick;
+  }
+
   /** The last state set. */
   getState(): State {
     return this.state ?? {};
-  }
-
-  /** The tick last sent. */
-  get currentTick(): number {
-    return this.tick;
   }
 
   /** Subscribes to clients' inputs (and the host's own, from sendInput). */

@@ -49,6 +49,14 @@ export const MsgType = {
   SNAPSHOT_ACK: 32,
   /** Host to client, reliable: `{ i: entityId, f: field, k: version, d: msgpackBytes }`, a field value too large for a snapshot packet (sent by reference). */
   STATE_VALUE: 33,
+  /** Host to members, reliable: what a successor needs (claim secret, epoch, settings, bans, next seat), when it changes. */
+  HOST_STATE: 40,
+  /** Host to members, reliable: `{ d: checkpoint, k: tick }`, the game's newest host checkpoint (coalesced, bounded rate). */
+  CHECKPOINT: 41,
+  /** Leaving host to members, reliable, before its BYE: `{ epoch }`; it released the lobby, so its successor takes over at once. */
+  HANDOVER: 42,
+  /** New host to a member, reliable: `{ epoch, ...welcome }`; it won the lobby at `epoch` and this is the member's new view (a new seat token). */
+  HOST_CHANGE: 43,
 } as const;
 
 /** A message type code. */

@@ -41,6 +41,8 @@ export interface LobbyServiceDeps {
   peerToken: (peerId: string) => string | undefined;
   /** Called after a lobby is created, so the host's absence can be watched. */
   onHosted: (peerId: string) => void;
+  /** Resolves true when `peerId`'s signaling socket answers a ping in time (one that does not is closed). Default: connected means alive. */
+  probe?: (peerId: string) => Promise<boolean>;
   /** Clock, ms. Default: Date.now. */
   now?: () => number;
 }
@@ -237,7 +239,8 @@ export class LobbyService {
     if (input.epoch !== lobby.hostEpoch || lobby.hostPeerId === input.hostPeerId) {
       throw new ApiError(409, 'HOST_CHANGED', `This lobby is hosted by ${lobby.hostPeerId} at epoch ${lobby.hostEpoch} now, not the epoch ${input.epoch} this claim succeeds. Follow that host.`);
     }
-    if (this.hostPresent(lobby)) {
+    // A host whose socket looks open but does not answer a ping (frozen, black-holed) is gone.
+    if (this.hostPresent(lobby) && (await (this.deps.probe?.(lobby.hostPeerId) ?? Promise.resolve(true)))) {
       throw new ApiError(409, 'HOST_PRESENT', 'The host of this lobby is still connected to the server. A member can take over only once the host is gone.');
     }
     const next: LobbyRecord = {
