@@ -110,4 +110,22 @@ describe('spectators', () => {
     expect(error?.code).toBe('KICKED');
     await until(() => host2.spectators.size === 0, 5000, 'spectator removed');
   });
+
+  it('a host migration elects a player, never a spectator, even one that joined first', async () => {
+    const net = connect({ server: server.url, ...fast });
+    const host = await net.host({ name: 'Migrating', maxPlayers: 4, playerName: 'Ann' });
+    const sue = track(await net.join(host.code, { playerName: 'Sue', spectator: true })); // before any player
+    const bob = track(await net.join(host.code, { playerName: 'Bob' }));
+    const cat = track(await net.join(host.code, { playerName: 'Cat' }));
+    await until(() => [bob, cat, sue].every((s) => s.players.size === 3 && s.spectators.size === 1), 5000, 'everyone in');
+    let sueHosted = false;
+    sue.on('hostChange', () => { sueHosted ||= sue.isHost; });
+    const changed = nextEvent<[string]>((cb) => cat.on('hostChange', cb), 15_000, 'hostChange at Cat');
+    await host.leave(); // a graceful leave hands the session over to the lowest seat
+    expect((await changed)[0]).toBe(bob.selfId);
+    await until(() => bob.isHost, 5000, 'Bob hosts');
+    expect(sue.isHost).toBe(false);
+    expect(sueHosted).toBe(false);
+    expect(bob.players.has(sue.selfId)).toBe(false);
+  });
 });
