@@ -9,7 +9,8 @@ import type { LinkStats } from '../link/link-stats.js';
 import type { SignalingState } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import { encodeResumeToken } from './resume-token.js';
-import type { Entity, State } from '../snapshot/schema.js';
+import type { State } from '../snapshot/schema.js';
+import type { InterestFilter } from './interest.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { encodeFrame } from '../wire/codec.js';
 import type { HostControls } from './host-controls.js';
@@ -130,7 +131,7 @@ export class Session {
   }
 
   /** Host: decides per client which entities it receives (`null`: every client gets everything); entities entering and leaving a client's interest are added and removed in its snapshots. */
-  setInterest(filter: ((clientId: string, entityId: string, entity: Entity) => boolean) | null): void {
+  setInterest(filter: InterestFilter | null): void {
     this.#hostReplication('Only the host decides who receives what.').setInterest(filter);
   }
 
