@@ -22,8 +22,10 @@ import { median, round3, summarize } from './lib/stats.js';
 const mode = benchMode();
 const HZ = 30;
 const steps = { smoke: [1], quick: [1, 4, 8], full: [1, 4, 8, 12, 16, 20, 24, 32, 40, 48, 63] }[mode];
-const topologies = ['mesh', 'star'] as const;
-type Topology = (typeof topologies)[number];
+const allTopologies = ['mesh', 'star'] as const;
+type Topology = (typeof allTopologies)[number];
+/** HM_TOPOLOGIES=star runs one topology only. */
+const topologies = allTopologies.filter((t) => (process.env.HM_TOPOLOGIES ?? 'mesh,star').split(',').includes(t));
 const windowS = { smoke: 1, quick: 2, full: 5 }[mode];
 
 interface Row { topology: Topology; clients: number; ticksPerSec: number; cpuMsPerTick: number; cpuPct: number; tickWallMs: ReturnType<typeof summarize>; clientSnapshotsPerSec: { median: number; min: number }; sustained: boolean }

@@ -47,6 +47,41 @@ export const MAX_VALUE_DEPTH = 30;
  * without cycles, at most MAX_VALUE_DEPTH deep. `at` names where in the field the problem sits.
  */
 export function whyNotPackable(value: unknown): string | undefined {
+  stack.length = 0;
+  if (packable(value, 1)) return undefined; // the common case: no paths built
+  return explain(value);
+}
+
+const stack: object[] = [];
+
+/** Fast check, no allocation: true when `v` can travel (see whyNotPackable). */
+function packable(v: unknown, depth: number): boolean {
+  const t = typeof v;
+  if (t === 'number' || t === 'boolean' || t === 'string' || t === 'undefined') return true;
+  if (t !== 'object') return false;
+  if (v === null || v instanceof Uint8Array) return true;
+  const o = v as object;
+  if (depth > MAX_VALUE_DEPTH || stack.includes(o)) return false;
+  const isArray = Array.isArray(o);
+  if (!isArray) { const proto = Object.getPrototypeOf(o) as unknown; if (proto !== Object.prototype && proto !== null) return false; }
+  stack.push(o);
+  let ok = true;
+  if (isArray) {
+    const a = o as unknown[];
+    for (let i = 0; ok && i < a.length; i++) ok = packable(a[i], depth + 1);
+  } else {
+    const r = o as Record<string, unknown>;
+    for (const k in r) {
+      if (!Object.hasOwn(r, k)) continue;
+      if (k === '__proto__' || !packable(r[k], depth + 1)) { ok = false; break; }
+    }
+  }
+  stack.pop();
+  return ok;
+}
+
+/** The sentence for a value `packable` refused: walks it again, naming where the problem sits. */
+function explain(value: unknown): string | undefined {
   const ancestors: object[] = [];
   const where = (at: string) => (at ? ` at '${at}'` : '');
   const walk = (v: unknown, at: string, depth: number): string | undefined => {

@@ -56,14 +56,17 @@ const scratch: (number | string)[] = new Array<number | string>(32).fill(0);
  * with version `tick`. Returns the inline bytes it used.
  */
 function packField(id: string, field: string, value: Value, prev: Value | undefined, tick: number, inline: number, out: Entity): number {
-  const why = whyNotPackable(value);
-  if (why) throw bad(id, field, why);
   let bytes: Uint8Array;
-  try { bytes = packBytes(value); } catch (err) { throw bad(id, field, `cannot be encoded as msgpack: ${(err as Error).message}`); }
-  if (bytes.length > MAX_FIELD_BYTES) throw bad(id, field, `is ${bytes.length} bytes as msgpack, over the ${MAX_FIELD_BYTES}-byte cap; split it over several fields or entities.`);
+  try { bytes = packBytes(value); } catch (err) { throw bad(id, field, whyNotPackable(value) ?? `cannot be encoded as msgpack: ${(err as Error).message}`); }
   let p: Packed;
+  // The same bytes as last tick (the usual case): that value was checked when it was new.
   if (prev instanceof Packed && sameBytes(prev.bytes, bytes)) p = prev;
-  else p = new Packed(bytes, value, bytes.length <= INLINE_VALUE_BYTES && inline + bytes.length <= INLINE_ENTITY_BYTES ? -1 : tick);
+  else {
+    const why = whyNotPackable(value);
+    if (why) throw bad(id, field, why);
+    if (bytes.length > MAX_FIELD_BYTES) throw bad(id, field, `is ${bytes.length} bytes as msgpack, over the ${MAX_FIELD_BYTES}-byte cap; split it over several fields or entities.`);
+    p = new Packed(bytes, value, bytes.length <= INLINE_VALUE_BYTES && inline + bytes.length <= INLINE_ENTITY_BYTES ? -1 : tick);
+  }
   out[field] = p;
   return p.ref < 0 ? bytes.length : 0;
 }
