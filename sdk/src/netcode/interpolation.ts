@@ -61,6 +61,13 @@ export class Interpolator {
   private lastSampleMs: number | undefined;
   private renderMs: number | undefined;
 
+  /** True when the last `sample()` blended two snapshots around its render time (not held before the first, nor extrapolated past the newest). */
+  get interpolating(): boolean {
+    return this.blended;
+  }
+
+  private blended = false;
+
   /** Host time the last `sample()` rendered (its `now` minus the delay), or undefined before the first. */
   get renderTimeMs(): number | undefined {
     return this.renderMs;
@@ -146,6 +153,7 @@ export class Interpolator {
     this.lastSampleMs = nowHostMs;
     const t = nowHostMs - delay;
     this.renderMs = t;
+    this.blended = false;
     let a = -1;
     while (a + 1 < snaps.length && (snaps[a + 1] as Snap).t <= t) a++;
     if (a > 1) snaps.splice(0, a - 1); // keep one snapshot before the render time for extrapolation
@@ -153,7 +161,7 @@ export class Interpolator {
     if (a < 0) return (snaps[0] as Snap).state;
     const A = snaps[a] as Snap;
     const B = snaps[a + 1];
-    if (B) return this.blend(A.state, B.state, (t - A.t) / (B.t - A.t));
+    if (B) { this.blended = true; return this.blend(A.state, B.state, (t - A.t) / (B.t - A.t)); }
     const P = snaps[a - 1];
     if (!P || A.t <= P.t) return A.state;
     const maxExtra = this.fixedExtrapolationMs ?? Math.min(this.intervalMs, 100);

@@ -120,6 +120,11 @@ export class ClientReplication {
     return { ...view, [this.predictedId]: this.predictor.state };
   }
 
+  /** What the last getState() showed: its host render time, and whether it blended two snapshots (false: held or extrapolated). */
+  get lastView(): { renderTimeMs: number | undefined; interpolated: boolean } {
+    return { renderTimeMs: this.interpolator.renderTimeMs, interpolated: this.interpolator.interpolating };
+  }
+
   /** Newest complete authoritative state. */
   latestState(): State {
     return this.latest;
