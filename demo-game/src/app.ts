@@ -58,7 +58,7 @@ export class DemoApp {
     try {
       const session = await this.net.host({
         name: choice.lobbyName, maxPlayers: choice.maxPlayers, public: choice.isPublic, playerName: this.name.value,
-        tickRateHz: 30, ...(choice.password === undefined ? {} : { password: choice.password }),
+        tickRateHz: 30, reconnectGraceMs: 15_000, ...(choice.password === undefined ? {} : { password: choice.password }),
       });
       this.enter(session, startHostLoop(session));
     } catch (err) {
@@ -102,6 +102,8 @@ export class DemoApp {
     this.overlay.replaceChildren();
     this.screen = 'menu'; // syncPhase picks lobby or play
     this.arena.show(arenaView(session));
+    // A reload of this tab rejoins the lobby, and the SDK takes the held seat back.
+    history.replaceState(null, '', `${location.pathname}?join=${encodeURIComponent(session.code)}`);
     const phaseTimer = setInterval(() => this.syncPhase(), 100);
     this.disposers.push(() => clearInterval(phaseTimer), session.on('close', (reason, err) => this.exit(describeClose(reason, err))),
       session.on('hostChange', () => this.hostChanged(session)));

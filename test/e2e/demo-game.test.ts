@@ -86,10 +86,12 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     await screenshot(a.page, 'demo-play-host');
     await screenshot(b.page, 'demo-play-client');
 
-    // Closing B removes it on A.
+    // Closing B: A holds B's seat for the demo's 15 s grace (a reload would take it back), shows
+    // it as away, then removes it.
     await b.page.close({ runBeforeUnload: true });
+    await waitInPage(a, 'B away on A', () => /lost the connection/.test(document.querySelector('[data-testid=connection-status]')?.textContent ?? ''), null, 15_000);
     await waitInPage(a, 'B gone on A', (id) => !(id in __hostmeshDemo.world())
-      && document.querySelectorAll('[data-testid=score-row]').length === 1, bId, 20_000);
+      && document.querySelectorAll('[data-testid=score-row]').length === 1, bId, 40_000);
 
     // A wrong code, typed the sloppy way, is reported in the UI.
     const c = await openDemo(ctx.browser, ctx.server.url, 'C');

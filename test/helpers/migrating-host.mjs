@@ -15,6 +15,7 @@ session.on('tick', () => {
   session.setState(state);
   session.setCheckpoint({ seed: 7, n: state.clock.n });
 });
+session.on('close', (reason, error) => console.log(`close ${reason} ${error?.code ?? '-'}`));
 process.on('SIGTERM', () => { void session.leave().then(() => process.exit(0)); });
 console.log(`hosting ${session.code} ${session.selfId}`);
 setInterval(() => {}, 1 << 30);
