@@ -111,7 +111,7 @@ describe('spectators', () => {
     await until(() => host2.spectators.size === 0, 5000, 'spectator removed');
   });
 
-  it('a host migration elects a player, never a spectator, even one that joined first', async () => {
+  it('a host migration elects a player, never a spectator, even one that joined first; the spectator follows and keeps watching', async () => {
     const net = connect({ server: server.url, ...fast });
     const host = await net.host({ name: 'Migrating', maxPlayers: 4, playerName: 'Ann' });
     const sue = track(await net.join(host.code, { playerName: 'Sue', spectator: true })); // before any player
@@ -127,5 +127,11 @@ describe('spectators', () => {
     expect(sue.isHost).toBe(false);
     expect(sueHosted).toBe(false);
     expect(bob.players.has(sue.selfId)).toBe(false);
+    // The spectator follows the new host and keeps watching: still a spectator, snapshots from Bob.
+    await until(() => sue.hostId === bob.selfId && !sue.isClosed, 10_000, 'the spectator follows Bob');
+    expect(bob.spectators.has(sue.selfId)).toBe(true);
+    bob.setState({ after: { n: 42 } });
+    await until(() => (sue.latestState().after as { n?: number } | undefined)?.n === 42, 10_000, "Bob's snapshot at the spectator");
+    expect(sue.isSpectator).toBe(true);
   });
 });

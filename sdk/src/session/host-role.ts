@@ -122,7 +122,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     if (typeof m !== 'object' || m === null || session.isClosed || door.isBanned(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) return false;
     if (m.kind === 'rejoin') return session.roster.has(id) && seats.valid(id, m.seat);
     // A member of the old host that had no link to us comes to us after the takeover.
-    if (m.kind === 'follow') return session.roster.has(id) && id !== session.selfId && !session.links.has(id);
+    if (m.kind === 'follow') return session.isMember(id) && id !== session.selfId && !session.links.has(id);
     return m.kind === 'join' && !session.roster.has(id) && door.ticketValid(id, m.ticket);
   });
 
@@ -147,11 +147,24 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     session.events.emit('playerReconnect', player);
   };
 
+  /** A spectator of the old host's session follows us: it keeps watching (no seat to reclaim). */
+  const adoptSpectator = (link: Link) => {
+    const id = link.remoteId;
+    clearTimeout(spectatorTimers.get(id));
+    spectatorTimers.delete(id);
+    link.on('flood', () => ban(id, 'rate-limited', 'RATE_LIMITED'));
+    session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    link.sendReliable(MsgType.HOST_CHANGE, { epoch: init.epoch, ...welcome(id) });
+  };
+  /** Spectators of the old host not linked to us yet, by the timer that drops them if they never follow. */
+  const spectatorTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
   const admit = (link: Link, metadata: unknown) => {
     const id = link.remoteId;
     const kind = (metadata as { kind?: unknown } | null)?.kind;
     if (kind === 'follow') {
-      if (session.isClosed || door.isBanned(id) || !session.roster.has(id) || session.links.has(id)) link.close('local');
+      if (session.isClosed || door.isBanned(id) || !session.isMember(id) || session.links.has(id)) link.close('local');
+      else if (session.spectators.has(id)) adoptSpectator(link);
       else adoptMember(link);
       return;
     }
@@ -343,6 +356,13 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       else if (!isSpectator(p)) hold(p.id);
       else remove(p.id, 'left');
     }
+    // Spectators linked only to the old host dial us ('follow'); those that do not within the grace are dropped.
+    for (const id of session.spectators.keys()) {
+      const link = session.links.get(id);
+      if (link) adoptSpectator(link);
+      else spectatorTimers.set(id, setTimeout(() => { spectatorTimers.delete(id); if (!session.links.has(id)) remove(id, 'left'); }, Math.max(1000, init.reconnectGraceMs)));
+    }
+    session.addCleanup(() => { for (const t of spectatorTimers.values()) clearTimeout(t); spectatorTimers.clear(); });
     reportCount();
   }
 
