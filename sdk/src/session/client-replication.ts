@@ -142,7 +142,11 @@ export class ClientReplication {
     // View times as the newest one (w) and offsets from it in 0.01 ms (small integers on the wire).
     const w = this.viewTimes[packet.s % VIEW_TIMES] as number, v: number[] = [];
     for (let q = packet.s - packet.i.length + 1; q <= packet.s; q++) v.push(Math.round(((this.viewTimes[q % VIEW_TIMES] ?? w) - w) * 100));
-    this.hostLink.sendUnreliable(MsgType.INPUT, { ...packet, w, v });
+    try {
+      this.hostLink.sendUnreliable(MsgType.INPUT, { ...packet, w, v });
+    } catch {
+      this.hostLink.sendUnreliable(MsgType.INPUT, packet); // no room for the view times: the host rewinds to when it got them
+    }
   }
 
   /** Enables prediction of our entity; call before the first sendInput. */
