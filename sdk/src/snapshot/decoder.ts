@@ -22,7 +22,7 @@ import { compileSchema, type CompiledSchema, type Schema, type State } from './s
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './format.js';
 import { readChanged, readFull, type RecordContext } from './records.js';
 import { SnapshotHistory } from './history.js';
-import { takePendingRefs } from './extras.js';
+import { hasPendingRefs, takePendingRefs } from './extras.js';
 import type { Packed } from './packed.js';
 import { ValueStore } from './value-store.js';
 
@@ -182,8 +182,7 @@ export class SnapshotDecoder {
     const ops: Ops = { removed: [], changedIdx: [], changedEnts: [], addedIds: [], addedEnts: [] };
     const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN, shapes: [] };
     const n = base ? base.ids.length : 0;
-    takePendingRefs(refFields, refPacks); // left over from a packet that failed midway
-    refFields.length = refPacks.length = 0;
+    if (hasPendingRefs()) { takePendingRefs(refFields, refPacks); refFields.length = refPacks.length = 0; } // left over from a packet that failed midway
     let prev = -1;
     for (let c = 0; c < h.removed; c++) {
       if ((prev = prev + 1 + r.eg(h.gapK)) >= n) decodeFailed('an entity index is past the baseline');
@@ -227,8 +226,8 @@ export class SnapshotDecoder {
 
   /** Fills in the values sent by reference that the record of entity `id` just named; throws AWAITING when one has not arrived. */
   private resolveRefs(id: string): void {
+    if (!hasPendingRefs()) return;
     takePendingRefs(refFields, refPacks);
-    if (refFields.length === 0) return;
     try {
       for (let i = 0; i < refFields.length; i++) {
         const p = refPacks[i] as Packed, got = this.values.get(id, refFields[i] as string, p.ref);

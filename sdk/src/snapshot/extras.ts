@@ -46,6 +46,11 @@ function writeValue(w: BitWriter, tag: number, v: Value): void {
 /** Referenced values read since the last `takePendingRefs` (decoding is synchronous): field names and their placeholders. */
 const pendingFields: string[] = [], pendingPacks: Packed[] = [];
 
+/** True when a record read since the last `takePendingRefs` named a value sent by reference. */
+export function hasPendingRefs(): boolean {
+  return pendingFields.length > 0;
+}
+
 /** The referenced values of the record just read (field names and placeholders to resolve), and forgets them. */
 export function takePendingRefs(fields: string[], packs: Packed[]): void {
   for (let i = 0; i < pendingFields.length; i++) { fields.push(pendingFields[i] as string); packs.push(pendingPacks[i] as Packed); }

@@ -30,14 +30,25 @@ function refsOfExtras(extras: Readonly<Entity>): readonly [string, Packed][] {
   return hit;
 }
 
-/** Calls `cb` for each value sent by reference in `state` (cached per extras object: entities mostly repeat). */
-export function forEachRef(state: QState, cb: (id: string, field: string, value: Packed, index: number) => void): void {
-  const { ids, entities } = state;
-  for (let i = 0; i < entities.length; i++) {
-    const ex = (entities[i] as { extras: Readonly<Entity> | undefined }).extras;
-    if (ex === undefined) continue;
-    for (const [field, value] of refsOfExtras(ex)) cb(ids[i] as string, field, value, i);
+const stateRefs = new WeakMap<readonly unknown[], readonly ValueRef[]>();
+
+/** The values sent by reference in `state`, found once per state (by its entity array) and per extras object. */
+export function refsOf(state: QState): readonly ValueRef[] {
+  let hit = stateRefs.get(state.entities);
+  if (!hit) {
+    const out: ValueRef[] = [], { ids, entities } = state;
+    for (let i = 0; i < entities.length; i++) {
+      const ex = (entities[i] as { extras: Readonly<Entity> | undefined }).extras;
+      if (ex !== undefined) for (const [field, value] of refsOfExtras(ex)) out.push({ id: ids[i] as string, field, value });
+    }
+    stateRefs.set(state.entities, (hit = out));
   }
+  return hit;
+}
+
+/** Calls `cb` for each value sent by reference in `state`. */
+export function forEachRef(state: QState, cb: (id: string, field: string, value: Packed) => void): void {
+  for (const r of refsOf(state)) cb(r.id, r.field, r.value);
 }
 
 /** Versions kept per field. */
