@@ -30,6 +30,9 @@ import type { ResumeToken } from './resume-token.js';
 /** Mesh links from players the host has not announced yet, held at most at once. */
 const MAX_HELD = 8;
 
+/** Share of the seat grace a paused host has before the first in line claims the lobby past it. */
+const PAUSED_CLAIM_SHARE = 0.8;
+
 /** How often a member checks how long the host has been silent, ms. */
 const SILENCE_CHECK_MS = 100;
 
@@ -239,7 +242,10 @@ function startClientRole(session: SessionCore, lobby: LobbyApi, firstHostLink: L
     const silentMs = now - hostLink.lastInboundMs;
     const flowing = now - replication().lastSnapshotMs < 1000;
     const suspectMs = flowing ? Math.max(300, 10_000 / welcome.tickRateHz) : 1.25 * timing.heartbeatIntervalMs;
-    if (silentMs >= suspectMs) succession.silent(silentMs, timing.peerTimeoutMs / 2);
+    // A host that said it is paused (a hidden or frozen tab) gets most of the seat grace before the
+    // first in line claims past it; the server's look-up still catches one whose socket closed.
+    const claimAfterMs = session.hostPaused !== false ? PAUSED_CLAIM_SHARE * graceMs : timing.peerTimeoutMs / 2;
+    if (silentMs >= suspectMs) succession.silent(silentMs, claimAfterMs);
   }, SILENCE_CHECK_MS);
   session.addCleanup(() => { clearInterval(silenceTimer); succession?.stop(); });
 
