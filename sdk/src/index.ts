@@ -20,3 +20,14 @@ export type { Schema, FieldSpec, FloatField, AngleField, IntField, BoolField, St
 export type { LinkConditioner, ConditionerSettings } from './link/conditioner.js';
 export { budgetDefaults } from './link/rate-budget.js';
 export type { LinkBudgets, ChannelBudget } from './link/rate-budget.js';
+export type { VoiceChat, VoiceEvents, VoiceStartOptions } from './media/voice-chat.js';
+export type { ProximityOptions, VoicePosition } from './media/proximity.js';
+export { bindPushToTalk } from './media/push-to-talk.js';
+export type { PushToTalkOptions } from './media/push-to-talk.js';
+export type { OutgoingTransfer, TransferEvents, TransferState } from './transfer/outgoing-transfer.js';
+export type { IncomingTransfer, ReceivedFile } from './transfer/incoming-transfer.js';
+export type { TransferProgress } from './transfer/progress.js';
+export type { SendFileOptions } from './transfer/file-transfers.js';
+export type { FileData } from './transfer/file-source.js';
+export type { FileTransferOptions } from './transfer/transfer-options.js';
+export { fileTransferDefaults } from './transfer/transfer-options.js';

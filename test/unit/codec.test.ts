@@ -28,6 +28,14 @@ const bodies: Record<keyof typeof MsgType, unknown> = {
   INPUT: { s: 42, i: [{ x: 1, y: -1 }, { x: 0, y: 0 }] },
   SNAPSHOT: Uint8Array.from([0, 1, 2, 250, 255]),
   SNAPSHOT_ACK: { k: 1001 },
+  VOICE_STATE: { on: true },
+  FILE_OFFER: { id: 'f1', name: 'map.json', type: 'application/json', size: 20_000_000, hash: new Uint8Array(32).fill(7), chunk: 16375 },
+  FILE_ACCEPT: { from: 12 },
+  FILE_REFUSE: { code: 'TRANSFER_TOO_LARGE', message: 'too big' },
+  FILE_CHUNK: Uint8Array.from([0, 0, 0, 1, 9, 9, 9, 9, 42]),
+  FILE_ACK: { n: 16 },
+  FILE_DONE: {},
+  FILE_CANCEL: { code: 'TRANSFER_CANCELLED', message: 'stop' },
 };
 
 /** Expects `fn` to throw a DECODE_FAILED HostmeshError within `maxMs`. */

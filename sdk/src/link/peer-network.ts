@@ -20,6 +20,8 @@ import type { ClientConfig } from '../wire/lobby-api.js';
 import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protocol.js';
 import { checkSignal } from './signal-guard.js';
 import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
+import { PeerMediaCall, bulkChannel, isBulkOffer, openBulk, placeCall } from './peer-side.js';
+import type { BulkChannel, MediaCall, MediaCallOptions } from './side-connections.js';
 
 /** Events of a peer network. */
 export type PeerNetworkEvents = NetworkEvents;
@@ -61,12 +63,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private destroyed = false;
   private readonly keeper: SignalingKeeper;
   private gate: OfferGate = () => false;
+  private sideGate: OfferGate = () => false;
   private pendingAccepts = 0;
 
   private constructor(private readonly peer: PeerType, private readonly opts: PeerNetworkOptions, /** Our signaling token: proves our id to the lobby API. */ readonly token: string) {
     super();
     guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
+    peer.on('call', (conn) => { if (this.destroyed) conn.close(); else this.emit('call', new PeerMediaCall(conn)); });
     this.keeper = new SignalingKeeper(peer, {
       signalingRetryMinMs: opts.signalingRetryMinMs ?? signalingRetryDefaults.signalingRetryMinMs,
       signalingRetryMaxMs: opts.signalingRetryMaxMs ?? signalingRetryDefaults.signalingRetryMaxMs,
@@ -124,6 +128,33 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     this.gate = gate;
   }
 
+  /** Sets the gate for side connections (bulk channels, media calls); until then every one is refused. */
+  setSideGate(gate: OfferGate): void {
+    this.sideGate = gate;
+  }
+
+  /** Opens a bulk channel to `remoteId` on a connection of its own. */
+  openBulk(remoteId: string, timeoutMs = this.opts.connectTimeoutMs): Promise<BulkChannel> {
+    const refused = this.unusable(remoteId);
+    return refused ? Promise.reject(refused) : openBulk(this.peer, remoteId, timeoutMs);
+  }
+
+  /** Calls `remoteId` with our audio `stream` on a connection of its own. */
+  call(remoteId: string, stream: MediaStream, metadata: unknown, options: MediaCallOptions = {}): MediaCall {
+    const refused = this.unusable(remoteId);
+    if (refused) throw refused;
+    return placeCall(this.peer, remoteId, stream, metadata, options);
+  }
+
+  /** Why no new connection to `remoteId` can be made now, if so. */
+  private unusable(remoteId: string): HostmeshError | undefined {
+    if (this.destroyed) return new HostmeshError('SESSION_CLOSED');
+    if (!this.peer.open || this.peer.disconnected) {
+      return new HostmeshError('SERVER_UNREACHABLE', `Signaling is ${this.keeper.state}: no new connection to player ${remoteId} can be made until it is back. Try again in a moment.`);
+    }
+    return undefined;
+  }
+
   /** Where signaling stands. */
   get signalingState(): SignalingState {
     return this.destroyed ? 'closed' : this.keeper.state;
@@ -178,8 +209,10 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     // A second offer for a live connection would make PeerJS close it; a flood of offers would
     // make us answer each over signaling: both are refused before PeerJS sees them.
     if (known || this.pendingAccepts >= (this.opts.maxPendingLinks ?? 16)) return false;
+    // Bulk channels and media calls are side connections: only the side gate decides on them.
+    const gate = signal.media || isBulkOffer(signal.metadata) ? this.sideGate : this.gate;
     let admitted = false;
-    try { admitted = this.gate(signal.src, signal.metadata); } catch { admitted = false; }
+    try { admitted = gate(signal.src, signal.metadata); } catch { admitted = false; }
     if (!admitted) this.signaling.offersRefused++;
     return admitted;
   }
@@ -194,6 +227,10 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const settle = () => { if (!settled) { settled = true; this.pendingAccepts--; } };
     const timer = setTimeout(() => { settle(); conn.close(); }, this.opts.connectTimeoutMs);
     conn.once('close', () => { clearTimeout(timer); settle(); });
+    if (isBulkOffer(conn.metadata)) {
+      conn.once('open', () => { clearTimeout(timer); settle(); this.emit('bulk', bulkChannel(conn)); });
+      return;
+    }
     const early = collectEarly(conn);
     conn.once('open', () => {
       clearTimeout(timer);

@@ -7,6 +7,7 @@ import type { LinkCloseReason } from '../link/link.js';
 import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
+import type { IncomingTransfer } from '../transfer/incoming-transfer.js';
 
 /** Why a session closed. */
 export type SessionCloseReason = 'left' | 'host-left' | 'kicked' | 'disconnected' | 'error';
@@ -35,6 +36,8 @@ export interface SessionEvents {
   signalingChange: [state: SignalingState];
   /** Host: the lobby could not be restored on the server after signaling came back (the code is lost; players already in keep playing). */
   lobbyLost: [error: HostmeshError];
+  /** A member offers us a file: `accept()` (resolves with the file) or `refuse()`; refused by itself after the consent timeout. */
+  fileOffer: [transfer: IncomingTransfer];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }
