@@ -36,11 +36,13 @@ export function openBulk(peer: PeerType, remoteId: string, timeoutMs: number): P
     const onPeerError = (err: { type: string; message: string }) => {
       if (err.type === 'peer-unavailable' && err.message.includes(remoteId)) fail(fromPeerError(err));
     };
-    const done = () => { clearTimeout(timer); peer.off('error', onPeerError); };
+    const onError = (err: unknown) => fail(fromPeerError(err));
+    const onClose = () => fail(new HostmeshError('PEER_UNREACHABLE', `Player ${remoteId} closed the file connection before it opened.`));
+    const done = () => { clearTimeout(timer); peer.off('error', onPeerError); conn.off('error', onError); conn.off('close', onClose); };
     const fail = (err: HostmeshError) => { done(); conn.close(); reject(err); };
     peer.on('error', onPeerError);
-    conn.once('error', (err) => fail(fromPeerError(err)));
-    conn.once('close', () => fail(new HostmeshError('PEER_UNREACHABLE', `Player ${remoteId} closed the file connection before it opened.`)));
+    conn.once('error', onError);
+    conn.once('close', onClose);
     conn.once('open', () => { done(); resolve(bulkChannel(conn)); });
   });
 }

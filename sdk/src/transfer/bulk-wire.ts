@@ -17,6 +17,7 @@ export class BulkWire {
   dropped = 0;
   private closed = false;
   private drainWaiters: (() => void)[] = [];
+  private readonly backstop: ReturnType<typeof setInterval>;
 
   constructor(readonly bulk: BulkChannel, private readonly onFrame: BulkFrameHandler, private readonly onClose: () => void, lowWaterBytes: number) {
     const ch = bulk.channel;
@@ -28,6 +29,10 @@ export class BulkWire {
       try { this.onFrame(frame.type, frame.body); } catch (err) { console.error('[hostmesh] file transfer frame handler threw:', err); }
     });
     ch.addEventListener('bufferedamountlow', () => this.wake());
+    // A backstop, not the mechanism: node-webrtc (@roamhq/wrtc) sometimes holds back a fresh
+    // connection's events (bufferedamountlow, messages) until JS next calls into the channel;
+    // one look at bufferedAmount every 250 ms releases them. Browsers never need it.
+    this.backstop = setInterval(() => this.poke(), 250);
     ch.addEventListener('close', () => this.gone());
     ch.addEventListener('error', () => this.gone());
     if (ch.readyState === 'closed' || ch.readyState === 'closing') queueMicrotask(() => this.gone());
@@ -53,16 +58,23 @@ export class BulkWire {
     return this.raw(encodeFrame(MsgType.FILE_CHUNK, encodeChunk(index, payload)));
   }
 
-  /** Resolves when the send buffer fell to the low-water mark, or the channel closed. */
+  /** Resolves when the send buffer fell to the low-water mark (`bufferedamountlow`), or the channel closed. */
   drained(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** The backstop's look at the channel (see the constructor). */
+  private poke(): void {
+    if (this.closed) return;
+    if (this.drainWaiters.length > 0 && this.bulk.channel.bufferedAmount <= this.bulk.channel.bufferedAmountLowThreshold) this.wake();
   }
 
   /** Closes the channel and its connection (idempotent); `onClose` is not called for our own close. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.backstop);
     this.wake();
     this.bulk.close();
   }
@@ -80,6 +92,7 @@ export class BulkWire {
   private gone(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.backstop);
     this.wake();
     this.bulk.close();
     this.onClose();

@@ -48,6 +48,8 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
   state: TransferState = 'preparing';
   /** Times the link was reopened to resume. */
   resumes = 0;
+  /** Chunks handed to the channel, resumes included (a resume sends again only what was not acknowledged). */
+  chunksSent = 0;
   /** Most bytes seen in the channel's send buffer (bounded by `windowBytes` plus one chunk). */
   maxBufferedBytes = 0;
   private wire: BulkWire | undefined;
@@ -140,6 +142,7 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
             if (finished) break;
             if (!wire.sendChunk(next, bytes)) break; // closed: the close handler decides
             next++;
+            this.chunksSent++;
             this.maxBufferedBytes = Math.max(this.maxBufferedBytes, wire.buffered);
           }
           if (!finished && next === count && !doneSent) doneSent = wire.send(MsgType.FILE_DONE, {});
