@@ -247,6 +247,7 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     this.stop();
     this.closed = true;
     for (const id of [...this.incoming.keys()]) this.dropIncoming(id);
+    for (const id of [...this.live]) this.setLive(id, false);
     this.clear();
   }
 
@@ -259,7 +260,14 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     } catch { return; } // signaling down: the next VOICE_STATE hello or start() tries again
     this.outgoing.set(id, call);
     const pc = call.peerConnection;
-    pc?.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'connected') void capBitrate(pc, this.settings.maxBitrateKbps * 1000); });
+    let capped = false;
+    const cap = () => {
+      if (capped || !pc || !(pc.connectionState === 'connected' || pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed')) return;
+      capped = true;
+      void capBitrate(pc, this.settings.maxBitrateKbps * 1000);
+    };
+    pc?.addEventListener('connectionstatechange', cap);
+    pc?.addEventListener('iceconnectionstatechange', cap);
     call.on('close', () => {
       if (this.outgoing.get(id) !== call) return;
       this.outgoing.delete(id);
