@@ -56,7 +56,7 @@ describe.skipIf(browserSkipReason)(`file transfer in Chromium${browserSkipReason
     const sent = await a.evaluate(async (to) => {
       const s = (window as unknown as { s: { sendFile(to: string, d: Blob, o: object): { done: Promise<void>; on(e: string, cb: (p: { bytes: number }) => void): void }[] } }).s;
       const bytes = (window as unknown as { fileBytes(n: number, seed: number): Uint8Array }).fileBytes(20 * 1024 * 1024, 42);
-      const [t] = s.sendFile(to, new Blob([bytes], { type: 'application/x-arena' }), { name: 'arena.map' });
+      const [t] = s.sendFile(to, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/x-arena" }), { name: 'arena.map' });
       let last = 0;
       t!.on('progress', (p) => { last = p.bytes; });
       await t!.done;
