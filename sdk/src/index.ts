@@ -31,3 +31,4 @@ export type { SendFileOptions } from './transfer/file-transfers.js';
 export type { FileData } from './transfer/file-source.js';
 export type { FileTransferOptions } from './transfer/transfer-options.js';
 export { fileTransferDefaults } from './transfer/transfer-options.js';
+export type { Listener } from './core/emitter.js';

@@ -39,7 +39,7 @@ describe('public session types', () => {
     const members = Object.getOwnPropertyNames(Session.prototype).sort();
     expect(members).toEqual([
       'code', 'constructor', 'getState', 'hostId', 'isClosed', 'isHost', 'latestState', 'leave', 'on', 'onInput',
-      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz',
+      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendFile', 'sendInput', 'setFileOptions', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz', 'voice',
     ]);
   });
 

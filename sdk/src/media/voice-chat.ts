@@ -83,6 +83,7 @@ export class VoiceChat extends Emitter<VoiceEvents> {
   private sent = { on: false, pub: false };
   private closed = false;
 
+  /** Made by the session (`session.voice`). @internal */
   constructor(private readonly ctx: VoiceContext) {
     super();
     ctx.net.on('call', (call) => this.answer(call));
@@ -213,12 +214,12 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     return out;
   }
 
-  /** Called by the session once it exists: tells every member we take calls. */
+  /** Called by the session once it exists: tells every member we take calls. @internal */
   announce(): void {
     this.ctx.sendState({ ...this.state(), hello: true });
   }
 
-  /** Called by the session: a member's VOICE_STATE. */
+  /** Called by the session: a member's VOICE_STATE. @internal */
   remoteState(fromId: string, body: unknown): void {
     if (this.closed || !this.ctx.isMember(fromId)) return;
     const b = (typeof body === 'object' && body !== null ? body : {}) as { on?: unknown; pub?: unknown; hello?: unknown };
@@ -230,7 +231,7 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     this.setLive(fromId, b.on === true);
   }
 
-  /** Called by the session: a member left. */
+  /** Called by the session: a member left. @internal */
   memberLeft(id: string): void {
     this.ready.delete(id);
     this.outgoing.get(id)?.close();
@@ -241,7 +242,7 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     this.setLive(id, false);
   }
 
-  /** Ends everything (the session closed). */
+  /** Ends everything (the session closed). @internal */
   close(): void {
     if (this.closed) return;
     this.stop();

@@ -45,6 +45,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
   private settle: { resolve: (f: ReceivedFile) => void; reject: (e: HostmeshError) => void } | undefined;
   private result: Promise<ReceivedFile> | undefined;
 
+  /** Made by the session's file transfers. @internal */
   constructor(
     /** The sending member's id. */ readonly from: string,
     private readonly offer: FileOffer,
@@ -68,7 +69,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
   /** File size in bytes, as offered. */
   get size(): number { return this.offer.size; }
 
-  /** True when `offer` is this transfer's (same id, size, hash and chunk size): a resume. */
+  /** True when `offer` is this transfer's (same id, size, hash and chunk size): a resume. @internal */
   matches(offer: FileOffer): boolean {
     return offer.id === this.offer.id && offer.size === this.offer.size && offer.chunk === this.offer.chunk
       && offer.hash.every((b, i) => b === this.offer.hash[i]);
@@ -100,7 +101,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     this.finish(new HostmeshError('TRANSFER_CANCELLED', `The transfer of ${this.name} was cancelled by the receiver.`));
   }
 
-  /** Called by the manager: the sender came back on `wire` to resume. */
+  /** Called by the manager: the sender came back on `wire` to resume. @internal */
   resume(wire: BulkWire): void {
     this.wire?.close();
     this.wire = wire;
@@ -110,7 +111,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     wire.send(MsgType.FILE_ACCEPT, { from: this.parts.length });
   }
 
-  /** Called by the manager: the channel closed. */
+  /** Called by the manager: the channel closed. @internal */
   dropped(wire: BulkWire): void {
     if (wire !== this.wire || this.state === 'done' || this.state === 'failed') return;
     this.wire = undefined;
@@ -120,7 +121,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     this.timer = setTimeout(() => this.finish(new HostmeshError('TRANSFER_FAILED', `The sender did not resume ${this.name} within ${this.opts.resumeWindowMs} ms.`)), this.opts.resumeWindowMs);
   }
 
-  /** Called by the manager: a frame on the current channel. */
+  /** Called by the manager: a frame on the current channel. @internal */
   frame(wire: BulkWire, type: number, body: unknown): void {
     if (wire !== this.wire || this.state !== 'sending') return;
     if (type === MsgType.FILE_CHUNK) this.chunk(body as Uint8Array);
@@ -128,7 +129,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     else if (type === MsgType.FILE_CANCEL) this.finish(new HostmeshError('TRANSFER_CANCELLED', `The sender cancelled ${this.name}.`));
   }
 
-  /** Ends the transfer with `err` (the session closed, the sender left). */
+  /** Ends the transfer with `err` (the session closed, the sender left). @internal */
   fail(err: HostmeshError): void {
     this.finish(err);
   }

@@ -56,6 +56,7 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
   private cancelled: HostmeshError | undefined;
   private readonly meter: ProgressMeter;
 
+  /** Made by `session.sendFile()`. @internal */
   constructor(
     /** Transfer id. */ readonly id: string,
     /** The receiving member. */ readonly to: string,
