@@ -15,6 +15,8 @@ export interface ArenaView {
   readonly hostId: string;
   /** The world to draw now. */
   state(): State;
+  /** Players whose voice is live now (in-band talk state; ours too while we transmit). */
+  talking(): ReadonlySet<string>;
   /** Feeds the current movement direction for the last `deltaMs` of frame time. */
   move(direction: MoveInput, deltaMs: number): void;
 }
@@ -31,6 +33,7 @@ export function arenaView(session: Session): ArenaView {
     selfId: session.selfId,
     hostId: session.hostId,
     state: () => session.getState(),
+    talking: () => session.voice.talking,
     move(direction, deltaMs) {
       if (session.isClosed || phaseOf(session.latestState()) !== 'play') { carryMs = 0; return; }
       carryMs = Math.min(carryMs + deltaMs, 250); // after a stall, catch up at most 1/4 s
