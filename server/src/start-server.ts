@@ -73,6 +73,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     options: opts,
     peerToken: (id) => watch.tokenOf(id),
     onHosted: (id) => watch.watch(id),
+    probe: (id) => signaling.probe(id),
   });
 
   app.get('/healthz', (_req, res, next) => {

@@ -38,8 +38,9 @@ describe('public session types', () => {
     void plumbingIsUnreachable;
     const members = Object.getOwnPropertyNames(Session.prototype).sort();
     expect(members).toEqual([
-      'code', 'constructor', 'getState', 'hostId', 'isClosed', 'isHost', 'latestState', 'leave', 'on', 'onInput',
-      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendFile', 'sendInput', 'setFileOptions', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz', 'voice',
+      'ban', 'banned', 'checkpoint', 'code', 'constructor', 'getState', 'hostEpoch', 'hostId', 'isClosed', 'isHost', 'kick', 'latestState', 'leave', 'on', 'onInput',
+      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendFile', 'sendInput', 'setCheckpoint', 'setFileOptions', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz',
+      'unban', 'updateLobby', 'voice',
     ]);
   });
 

@@ -47,22 +47,30 @@ export const MsgType = {
   SNAPSHOT: 31,
   /** Client to host, unreliable: `{ k: snapshotTick }`. */
   SNAPSHOT_ACK: 32,
+  /** Host to members, reliable: what a successor needs (claim secret, epoch, settings, bans, next seat), when it changes. */
+  HOST_STATE: 40,
+  /** Host to members, reliable: `{ d: checkpoint, k: tick }`, the game's newest host checkpoint (coalesced, bounded rate). */
+  CHECKPOINT: 41,
+  /** Leaving host to members, reliable, before its BYE: `{ epoch }`; it released the lobby, so its successor takes over at once. */
+  HANDOVER: 42,
+  /** New host to a member, reliable: `{ epoch, ...welcome }`; it won the lobby at `epoch` and this is the member's new view (a new seat token). */
+  HOST_CHANGE: 43,
   /** Member to members, reliable: `{ on: boolean }`, whether our voice is live (published and not muted). */
-  VOICE_STATE: 40,
+  VOICE_STATE: 60,
   /** Bulk channel, sender: `{ id, name, type, size, hash, chunk }` (a new transfer, or the resume of `id`). */
-  FILE_OFFER: 50,
+  FILE_OFFER: 61,
   /** Bulk channel, receiver: `{ from }`, the chunk index to send next (0, or where a resume starts). */
-  FILE_ACCEPT: 51,
+  FILE_ACCEPT: 62,
   /** Bulk channel, receiver: `{ code, message }`: refused (consent, size, too many). */
-  FILE_REFUSE: 52,
+  FILE_REFUSE: 63,
   /** Bulk channel, sender: raw body `[u32 index][u32 crc32][bytes]`. */
-  FILE_CHUNK: 53,
+  FILE_CHUNK: 64,
   /** Bulk channel, receiver: `{ n }`, chunks stored and verified so far. */
-  FILE_ACK: 54,
+  FILE_ACK: 65,
   /** Bulk channel, sender: `{}` after the last chunk; the receiver checks the file's SHA-256 and answers FILE_ACK or FILE_CANCEL. */
-  FILE_DONE: 55,
+  FILE_DONE: 66,
   /** Bulk channel, either side: `{ code, message }`; the transfer ends. */
-  FILE_CANCEL: 56,
+  FILE_CANCEL: 67,
 } as const;
 
 /** A message type code. */
