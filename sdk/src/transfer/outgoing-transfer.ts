@@ -83,7 +83,6 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
     if (this.state === 'done' || this.state === 'failed' || this.cancelled) return;
     this.cancelled = new HostmeshError('TRANSFER_CANCELLED', `The transfer of ${this.name} was cancelled by the sender.`);
     this.wire?.send(MsgType.FILE_CANCEL, { code: 'TRANSFER_CANCELLED', message: 'The sender cancelled the transfer.' });
-    setTimeout(() => this.wire?.close(), 50);
     this.wake?.();
   }
 
@@ -129,7 +128,9 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
         finished = true;
         clearTimeout(timer);
         this.wake = undefined;
-        if (err) { wire.close(); reject(err); } else { setTimeout(() => wire.close(), 100); resolve(); }
+        // Let a last frame (our FILE_CANCEL, or the receiver's final ack) leave before the connection goes.
+        setTimeout(() => wire.close(), 200);
+        if (err) reject(err); else resolve();
       };
       const pump = async () => {
         if (pumping || finished || next < 0) return;
@@ -180,6 +181,8 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
       // The receiver may take its consent time, plus a margin for the connection.
       arm(opts.consentTimeoutMs + 5000, () => new HostmeshError('TRANSFER_REFUSED', `Player ${this.to} did not accept ${this.name} in time.`));
       wire.send(MsgType.FILE_OFFER, { id: this.id, name: this.name, type: this.type, size: source.size, hash, chunk: opts.chunkBytes });
+      // Cancelled while this connection was opening: tell the receiver at once.
+      if (this.cancelled) { wire.send(MsgType.FILE_CANCEL, { code: 'TRANSFER_CANCELLED', message: 'The sender cancelled the transfer.' }); end(this.cancelled); }
     });
   }
 }
