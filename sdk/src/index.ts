@@ -20,7 +20,7 @@ export type { Schema, FieldSpec, FloatField, AngleField, IntField, BoolField, St
 export type { LinkConditioner, ConditionerSettings } from './link/conditioner.js';
 export { budgetDefaults } from './link/rate-budget.js';
 export type { LinkBudgets, ChannelBudget } from './link/rate-budget.js';
-export type { VoiceChat, VoiceEvents, VoiceStartOptions } from './media/voice-chat.js';
+export type { VoiceChat, VoiceEvents, VoiceStartOptions, VoiceStats } from './media/voice-chat.js';
 export type { ProximityOptions, VoicePosition } from './media/proximity.js';
 export { bindPushToTalk } from './media/push-to-talk.js';
 export type { PushToTalkOptions } from './media/push-to-talk.js';

@@ -150,6 +150,20 @@ describe('voice between Node peers (@roamhq/wrtc RTCAudioSource / RTCAudioSink)'
     await until(() => a.voice.connections().length === 0 && c.voice.connections().length === 0, 10_000, 'no calls left');
   }, 90_000);
 
+  it('a member flooding calls gets three answered per 10 s; a non-voice call is refused; voice goes on', async () => {
+    const { host: a, others: [b] } = await lobby(2);
+    const stream = new MediaStream([tone()]);
+    const net = (await import('../../sdk/src/session/session.js')).sessionCore(b!).net;
+    net.call(a.selfId, stream, { kind: 'screen' });
+    for (let i = 0; i < 6; i++) net.call(a.selfId, stream, { kind: 'voice' });
+    await until(() => a.voice.stats.callsAnswered + a.voice.stats.callsRefused === 7, 15_000, 'all calls seen');
+    expect(a.voice.stats).toEqual({ callsAnswered: 3, callsRefused: 4 });
+    expect(a.voice.connections().filter((c) => c.direction === 'in').length).toBeLessThanOrEqual(1);
+    const got = nextEvent<[unknown, string]>((cb) => a.onMessage('ok', cb));
+    b!.send('ok', 1);
+    expect((await got)[0]).toBe(1);
+  }, 60_000);
+
   it('voice on the in-memory network and a stream without audio fail with typed errors; the session goes on', async () => {
     const { createTestNetwork } = await import('../../sdk/src/testing.js');
     const t = createTestNetwork();

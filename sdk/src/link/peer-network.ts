@@ -204,8 +204,11 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const signal = checkSignal(msg);
     if (signal === 'server') return true;
     if (!signal || this.destroyed) return false;
-    const known = this.peer.getConnection(signal.src, signal.connectionId) !== null;
-    if (signal.type !== 'OFFER') return known; // PeerJS would store it forever otherwise
+    const conn = this.peer.getConnection(signal.src, signal.connectionId);
+    const known = conn !== null;
+    // PeerJS would store it forever otherwise; and a candidate for a call we have not answered
+    // (so no RTCPeerConnection) would throw inside PeerJS.
+    if (signal.type !== 'OFFER') return known && (!signal.media || Boolean((conn as { peerConnection?: unknown }).peerConnection));
     // A second offer for a live connection would make PeerJS close it; a flood of offers would
     // make us answer each over signaling: both are refused before PeerJS sees them.
     if (known || this.pendingAccepts >= (this.opts.maxPendingLinks ?? 16)) return false;

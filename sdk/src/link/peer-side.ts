@@ -10,6 +10,18 @@ import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
 import { BULK_OFFER_KIND, type BulkChannel, type MediaCall, type MediaCallEvents, type MediaCallOptions } from './side-connections.js';
 
+/**
+ * Closes a PeerJS connection for good. PeerJS nulls the connection's `provider` on close, but an
+ * `addIceCandidate` it started just before can still reject afterwards and then calls
+ * `provider.emitError`, an unhandled rejection (in Node, the end of the process): a member
+ * replacing or flooding calls could set that off. A stub provider takes those late errors.
+ */
+export function closeConnection(conn: DataConnection | MediaConnection): void {
+  try { conn.close(); } catch { /* already gone */ }
+  const c = conn as unknown as { provider: unknown };
+  if (c.provider === null || c.provider === undefined) c.provider = { emitError: () => {}, _removeConnection: () => {}, _getMessages: () => [] };
+}
+
 /** True when an offer's metadata asks for a bulk channel. */
 export function isBulkOffer(metadata: unknown): boolean {
   return typeof metadata === 'object' && metadata !== null && (metadata as { kind?: unknown }).kind === BULK_OFFER_KIND;
@@ -24,7 +36,7 @@ export function bulkChannel(conn: DataConnection): BulkChannel {
     remoteId: conn.peer,
     channel,
     // Never from inside a WebRTC callback (node-webrtc has crashed natively there): see peer-network.ts.
-    close: () => { if (!closed) { closed = true; setTimeout(() => conn.close(), 0); } },
+    close: () => { if (!closed) { closed = true; setTimeout(() => closeConnection(conn), 0); } },
   };
 }
 
@@ -39,7 +51,7 @@ export function openBulk(peer: PeerType, remoteId: string, timeoutMs: number): P
     const onError = (err: unknown) => fail(fromPeerError(err));
     const onClose = () => fail(new HostmeshError('PEER_UNREACHABLE', `Player ${remoteId} closed the file connection before it opened.`));
     const done = () => { clearTimeout(timer); peer.off('error', onPeerError); conn.off('error', onError); conn.off('close', onClose); };
-    const fail = (err: HostmeshError) => { done(); conn.close(); reject(err); };
+    const fail = (err: HostmeshError) => { done(); closeConnection(conn); reject(err); };
     peer.on('error', onPeerError);
     conn.once('error', onError);
     conn.once('close', onClose);
@@ -94,7 +106,11 @@ export class PeerMediaCall extends Emitter<MediaCallEvents> implements MediaCall
     if (this.closed) return;
     this.closed = true;
     const conn = this.conn;
-    setTimeout(() => { try { conn.close(); } catch { /* already gone */ } }, 0);
+    // An unanswered call has no RTCPeerConnection: close it now, so PeerJS forgets it before any
+    // late candidate for it arrives (it would throw inside PeerJS). An answered one is closed
+    // outside the current WebRTC callback (node-webrtc has crashed closing inside one).
+    const close = () => closeConnection(conn);
+    if (conn.peerConnection) setTimeout(close, 0); else close();
     this.emit('close');
     this.clear();
   }

@@ -63,6 +63,17 @@ export interface VoiceState {
 }
 
 const VOICE_KIND = 'voice';
+/** Calls answered per member within CALL_WINDOW_MS; more are closed unanswered (each answer costs an RTCPeerConnection). */
+const MAX_CALLS_PER_WINDOW = 3;
+const CALL_WINDOW_MS = 10_000;
+
+/** Voice figures. */
+export interface VoiceStats {
+  /** Incoming calls answered. */
+  callsAnswered: number;
+  /** Incoming calls closed unanswered: not a voice call, from a non-member, or too many from one member. */
+  callsRefused: number;
+}
 
 /** Voice chat of one session. */
 export class VoiceChat extends Emitter<VoiceEvents> {
@@ -82,6 +93,9 @@ export class VoiceChat extends Emitter<VoiceEvents> {
   private pressed = false;
   private sent = { on: false, pub: false };
   private closed = false;
+  private readonly recentCalls = new Map<string, number[]>();
+  /** Voice figures. */
+  readonly stats: VoiceStats = { callsAnswered: 0, callsRefused: 0 };
 
   /** Made by the session (`session.voice`). @internal */
   constructor(private readonly ctx: VoiceContext) {
@@ -239,6 +253,7 @@ export class VoiceChat extends Emitter<VoiceEvents> {
     this.dropIncoming(id);
     this.positions.delete(id);
     this.volumes.delete(id);
+    this.recentCalls.delete(id);
     this.setLive(id, false);
   }
 
@@ -281,7 +296,16 @@ export class VoiceChat extends Emitter<VoiceEvents> {
   private answer(call: MediaCall): void {
     const id = call.remoteId;
     const kind = (call.metadata as { kind?: unknown } | null)?.kind;
-    if (this.closed || kind !== VOICE_KIND || !this.ctx.isMember(id)) { call.close(); return; }
+    const now = Date.now();
+    const recent = (this.recentCalls.get(id) ?? []).filter((t) => t > now - CALL_WINDOW_MS);
+    if (this.closed || kind !== VOICE_KIND || !this.ctx.isMember(id) || recent.length >= MAX_CALLS_PER_WINDOW) {
+      this.stats.callsRefused++;
+      call.close();
+      return;
+    }
+    recent.push(now);
+    this.recentCalls.set(id, recent);
+    this.stats.callsAnswered++;
     this.dropIncoming(id); // one incoming call per member: a new one replaces the old
     const entry: { call: MediaCall; playback?: VoicePlayback } = { call };
     this.incoming.set(id, entry);
