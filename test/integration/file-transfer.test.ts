@@ -95,7 +95,7 @@ describe('file transfer between Node peers', () => {
   it('a refused, an unanswered and an oversize offer each reject the sender with their code', async () => {
     const [a, b] = await pair();
     const data = new Uint8Array(50_000);
-    const refusedOffer = nextEvent<[IncomingTransfer]>((cb) => b.on('fileOffer', cb));
+    const refusedOffer = nextEvent<[IncomingTransfer]>((cb) => b.on('fileOffer', cb), 20_000, 'fileOffer');
     const [refused] = a.sendFile(b.selfId, data);
     (await refusedOffer)[0].refuse();
     expect((await rejection(refused!.done)).code).toBe('TRANSFER_REFUSED');
@@ -183,13 +183,13 @@ describe('file transfer between Node peers', () => {
       const hash = mangle === 'hash' ? new Uint8Array(32) : createHash('sha256').update(payload).digest();
       wire.send(MsgType.FILE_OFFER, { id: `bad-${mangle}`, name: 'x', type: '', size: payload.length, hash: new Uint8Array(hash), chunk: MAX_CHUNK_BYTES });
       const { file } = await offered;
-      await until(() => frames.includes(MsgType.FILE_ACCEPT), 10_000, 'accept');
+      await until(() => frames.includes(MsgType.FILE_ACCEPT), 20_000, 'accept');
       const chunk = encodeChunk(0, payload);
       if (mangle === 'crc') chunk[100] = chunk[100]! ^ 0xff;
       bulk.channel.send(encodeFrame(MsgType.FILE_CHUNK, chunk));
       if (mangle === 'hash') wire.send(MsgType.FILE_DONE, {});
       const err = await rejection(file);
-      await until(() => frames.includes(MsgType.FILE_CANCEL), 10_000, 'cancel to the sender');
+      await until(() => frames.includes(MsgType.FILE_CANCEL), 20_000, 'cancel to the sender');
       wire.close();
       return err;
     };

@@ -231,7 +231,11 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const timer = setTimeout(() => { settle(); conn.close(); }, this.opts.connectTimeoutMs);
     conn.once('close', () => { clearTimeout(timer); settle(); });
     if (isBulkOffer(conn.metadata)) {
-      conn.once('open', () => { clearTimeout(timer); settle(); this.emit('bulk', bulkChannel(conn)); });
+      // node-webrtc may hold a fresh channel's events until JS calls into it (see transfer/bulk-wire.ts).
+      const poke = setInterval(() => { void conn.dataChannel?.readyState; }, 250);
+      conn.once('close', () => clearInterval(poke));
+      conn.once('open', () => { clearTimeout(timer); clearInterval(poke); settle(); this.emit('bulk', bulkChannel(conn)); });
+      setTimeout(() => clearInterval(poke), this.opts.connectTimeoutMs);
       return;
     }
     const early = collectEarly(conn);

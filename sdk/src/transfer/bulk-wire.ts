@@ -67,7 +67,17 @@ export class BulkWire {
   /** The backstop's look at the channel (see the constructor). */
   private poke(): void {
     if (this.closed) return;
-    if (this.drainWaiters.length > 0 && this.bulk.channel.bufferedAmount <= this.bulk.channel.bufferedAmountLowThreshold) this.wake();
+    // Reading the property is the call into the channel that releases held events, waiters or not.
+    const buffered = this.bulk.channel.bufferedAmount;
+    if (this.drainWaiters.length > 0 && buffered <= this.bulk.channel.bufferedAmountLowThreshold) this.wake();
+  }
+
+  /** Closes once everything queued has left (or after `maxWaitMs`), so a last frame behind a full window still arrives. */
+  closeWhenSent(maxWaitMs = 2000): void {
+    if (this.closed) return;
+    this.bulk.channel.bufferedAmountLowThreshold = 0;
+    const timer = setTimeout(() => this.close(), maxWaitMs);
+    void this.drained().then(() => { clearTimeout(timer); setTimeout(() => this.close(), 100); });
   }
 
   /** Closes the channel and its connection (idempotent); `onClose` is not called for our own close. */

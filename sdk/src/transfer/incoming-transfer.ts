@@ -155,10 +155,16 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     const digest = this.hasher.digest();
     if (!digest.every((b, i) => b === this.offer.hash[i])) { this.corrupt('the file does not match its SHA-256'); return; }
     this.wire?.send(MsgType.FILE_ACK, { n: this.count, fin: true });
-    const bytes = join(this.parts, this.bytes);
-    this.parts.length = 0;
+    // The chunks are joined on first use of `bytes`: a game that only wants the Blob never holds two copies.
+    const parts = this.parts.splice(0);
+    const total = this.bytes;
     const { name, type } = this.offer;
-    const file: ReceivedFile = { name, type, bytes, blob: () => new Blob([bytes as Uint8Array<ArrayBuffer>], { type }) };
+    let joined: Uint8Array | undefined;
+    const file: ReceivedFile = {
+      name, type,
+      get bytes() { return (joined ??= join(parts, total)); },
+      blob: () => new Blob((joined ? [joined] : parts) as Uint8Array<ArrayBuffer>[], { type }),
+    };
     this.state = 'done';
     this.settle?.resolve(file);
     this.cleanup();

@@ -30,6 +30,8 @@ export interface TransferEvents {
 /** Where a transfer stands. */
 export type TransferState = 'preparing' | 'offered' | 'sending' | 'interrupted' | 'done' | 'failed';
 
+const YIELD_EVERY_CHUNKS = 16;
+
 const FINAL: ReadonlySet<ErrorCode> = new Set(['TRANSFER_REFUSED', 'TRANSFER_TOO_LARGE', 'TRANSFER_CORRUPT', 'TRANSFER_CANCELLED', 'SESSION_CLOSED']);
 
 /** What an outgoing transfer needs from the session. */
@@ -128,8 +130,8 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
         finished = true;
         clearTimeout(timer);
         this.wake = undefined;
-        // Let a last frame (our FILE_CANCEL, or the receiver's final ack) leave before the connection goes.
-        setTimeout(() => wire.close(), 200);
+        // Let a last frame (our FILE_CANCEL behind a full window, or the receiver's final ack) arrive before the connection goes.
+        wire.closeWhenSent();
         if (err) reject(err); else resolve();
       };
       const pump = async () => {
@@ -145,6 +147,9 @@ export class OutgoingTransfer extends Emitter<TransferEvents> {
             if (!wire.sendChunk(next, bytes)) break; // closed: the close handler decides
             next++;
             this.chunksSent++;
+            // Reads of bytes resolve at once, so without this the loop would hold the event loop
+            // for a whole window: give the game's timers (snapshot ticks) a turn every 256 KiB.
+            if (this.chunksSent % YIELD_EVERY_CHUNKS === 0) await new Promise((r) => setTimeout(r, 0));
             this.maxBufferedBytes = Math.max(this.maxBufferedBytes, wire.buffered);
           }
           if (!finished && next === count && !doneSent) doneSent = wire.send(MsgType.FILE_DONE, {});
