@@ -5,7 +5,7 @@
  */
 import type { HostmeshError } from '../core/errors.js';
 import type { Link } from './link.js';
-import type { BulkChannel, MediaCall, MediaCallOptions } from './side-connections.js';
+import type { BulkChannel, MediaCall, MediaCallOptions, MediaStreamT } from './side-connections.js';
 
 /** Events of a network. */
 export interface NetworkEvents {
@@ -58,7 +58,7 @@ export interface Network {
   /** Opens a bulk channel to `remoteId` on a connection of its own; resolves when it is open, rejects after `timeoutMs`. */
   openBulk(remoteId: string, timeoutMs?: number): Promise<BulkChannel>;
   /** Calls `remoteId` with our audio `stream` on a connection of its own; throws MEDIA_UNSUPPORTED where the network carries no media. */
-  call(remoteId: string, stream: MediaStream, metadata: unknown, options?: MediaCallOptions): MediaCall;
+  call(remoteId: string, stream: MediaStreamT, metadata: unknown, options?: MediaCallOptions): MediaCall;
   /** Leaves signaling and closes every link. */
   destroy(): void;
 }

@@ -21,7 +21,7 @@ import { UNRELIABLE_CHANNEL_ID, UNRELIABLE_CHANNEL_LABEL } from '../wire/protoco
 import { checkSignal } from './signal-guard.js';
 import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
 import { PeerMediaCall, bulkChannel, isBulkOffer, openBulk, placeCall } from './peer-side.js';
-import type { BulkChannel, MediaCall, MediaCallOptions } from './side-connections.js';
+import type { BulkChannel, MediaCall, MediaCallOptions, MediaStreamT } from './side-connections.js';
 
 /** Events of a peer network. */
 export type PeerNetworkEvents = NetworkEvents;
@@ -140,7 +140,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   }
 
   /** Calls `remoteId` with our audio `stream` on a connection of its own. */
-  call(remoteId: string, stream: MediaStream, metadata: unknown, options: MediaCallOptions = {}): MediaCall {
+  call(remoteId: string, stream: MediaStreamT, metadata: unknown, options: MediaCallOptions = {}): MediaCall {
     const refused = this.unusable(remoteId);
     if (refused) throw refused;
     return placeCall(this.peer, remoteId, stream, metadata, options);

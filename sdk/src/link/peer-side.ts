@@ -8,7 +8,7 @@ import type { DataConnection, MediaConnection, Peer as PeerType } from 'peerjs';
 import type { DataChannelLike } from './channel.js';
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError, fromPeerError } from '../core/errors.js';
-import { BULK_OFFER_KIND, type BulkChannel, type MediaCall, type MediaCallEvents, type MediaCallOptions } from './side-connections.js';
+import { BULK_OFFER_KIND, type BulkChannel, type MediaCall, type MediaCallEvents, type MediaCallOptions, type MediaStreamT, type PeerConnectionT } from './side-connections.js';
 
 /**
  * Closes a PeerJS connection for good. PeerJS nulls the connection's `provider` on close, but an
@@ -90,7 +90,7 @@ export class PeerMediaCall extends Emitter<MediaCallEvents> implements MediaCall
   }
 
   /** The call's RTCPeerConnection; undefined once closed. */
-  get peerConnection(): RTCPeerConnection | undefined {
+  get peerConnection(): PeerConnectionT | undefined {
     return this.closed ? undefined : (this.conn.peerConnection as RTCPeerConnection | undefined);
   }
 
@@ -117,7 +117,7 @@ export class PeerMediaCall extends Emitter<MediaCallEvents> implements MediaCall
 }
 
 /** Places a media call to `remoteId` with `stream`. */
-export function placeCall(peer: PeerType, remoteId: string, stream: MediaStream, metadata: unknown, options: MediaCallOptions): MediaCall {
+export function placeCall(peer: PeerType, remoteId: string, stream: MediaStreamT, metadata: unknown, options: MediaCallOptions): MediaCall {
   const conn = peer.call(remoteId, stream, { metadata, ...(options.sdpTransform ? { sdpTransform: options.sdpTransform } : {}) });
   if (!conn) throw new HostmeshError('SERVER_UNREACHABLE', `No call to player ${remoteId} can be placed while signaling is down. Try again in a moment.`);
   return new PeerMediaCall(conn);

@@ -7,6 +7,12 @@
  */
 import type { DataChannelLike } from './channel.js';
 
+/** A `MediaStream` where the DOM types are loaded (browser projects), else `unknown` (a Node project without DOM types still compiles; pass @roamhq/wrtc's MediaStream). */
+export type MediaStreamT = typeof globalThis extends { MediaStream: { prototype: infer T } } ? T : unknown;
+
+/** An `RTCPeerConnection` where the DOM types are loaded, else `unknown`. */
+export type PeerConnectionT = typeof globalThis extends { RTCPeerConnection: { prototype: infer T } } ? T : unknown;
+
 /** Metadata kind of a bulk (file transfer) data connection's offer. */
 export const BULK_OFFER_KIND = 'bulk';
 
@@ -23,7 +29,7 @@ export interface BulkChannel {
 /** Events of a media call. */
 export interface MediaCallEvents {
   /** The remote side's audio arrived. */
-  stream: [stream: MediaStream];
+  stream: [stream: MediaStreamT];
   /** The call ended (either side closed it, or its connection failed). */
   close: [];
 }
@@ -41,7 +47,7 @@ export interface MediaCall {
   /** What the caller attached to the offer. */
   readonly metadata: unknown;
   /** The call's RTCPeerConnection (for its senders' parameters and stats); undefined once closed. */
-  readonly peerConnection: RTCPeerConnection | undefined;
+  readonly peerConnection: PeerConnectionT | undefined;
   /** Callee: accepts the call, sending nothing back. */
   answer(options?: MediaCallOptions): void;
   /** Subscribes to an event; returns an unsubscribe function. */

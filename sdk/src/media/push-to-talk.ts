@@ -1,6 +1,9 @@
 /** Push-to-talk helpers for browsers: a key (held to talk) and optional on-screen buttons. */
 import type { VoiceChat } from './voice-chat.js';
 
+/** An `HTMLElement` where the DOM types are loaded, else `unknown`. */
+export type HTMLElementT = typeof globalThis extends { HTMLElement: { prototype: infer T } } ? T : unknown;
+
 /** Options of `bindPushToTalk`. */
 export interface PushToTalkOptions {
   /** `KeyboardEvent.code` of the talk key. Default: 'KeyV'. */
@@ -8,7 +11,7 @@ export interface PushToTalkOptions {
   /** Where key events are listened to. Default: `window`. */
   target?: EventTarget;
   /** Elements that talk while pressed (pointer or touch). Default: none. */
-  buttons?: HTMLElement[];
+  buttons?: HTMLElementT[];
 }
 
 /** Turns push-to-talk on for `voice` and binds the key and buttons; returns a function that unbinds them (push-to-talk stays on). */

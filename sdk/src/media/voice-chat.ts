@@ -13,7 +13,7 @@
 import { Emitter } from '../core/emitter.js';
 import { HostmeshError } from '../core/errors.js';
 import type { Network } from '../link/network.js';
-import type { MediaCall } from '../link/side-connections.js';
+import type { MediaCall, MediaStreamT, PeerConnectionT } from '../link/side-connections.js';
 import { tuneOpus } from './opus-sdp.js';
 import { distance, proximityGain, type ProximityOptions, type VoicePosition } from './proximity.js';
 import { VoicePlayback, voiceAudioContext } from './voice-playback.js';
@@ -21,7 +21,7 @@ import { VoicePlayback, voiceAudioContext } from './voice-playback.js';
 /** Options of `voice.start()`. */
 export interface VoiceStartOptions {
   /** The audio to publish. Default: the microphone (getUserMedia, echo cancellation and noise suppression on). */
-  stream?: MediaStream;
+  stream?: MediaStreamT;
   /** Opus average bitrate cap, kbit/s. Default: 32. */
   maxBitrateKbps?: number;
   /** Discontinuous transmission (near-silent bandwidth in pauses). Default: true. */
@@ -35,7 +35,7 @@ export interface VoiceEvents {
   /** A member's voice went live (`true`) or quiet (`false`); our own id too. Signalled in-band. */
   talking: [playerId: string, talking: boolean];
   /** A member's voice stream arrived (played already in browsers; Node games can read it). */
-  stream: [playerId: string, stream: MediaStream];
+  stream: [playerId: string, stream: MediaStreamT];
   /** A member's voice stream ended (it stopped publishing or left). */
   streamEnd: [playerId: string];
 }
@@ -221,8 +221,8 @@ export class VoiceChat extends Emitter<VoiceEvents> {
   }
 
   /** The RTCPeerConnections of our voice calls, for figures (`getStats()`): 'out' carries our voice to `playerId`, 'in' theirs to us. */
-  connections(): { playerId: string; direction: 'in' | 'out'; pc: RTCPeerConnection }[] {
-    const out: { playerId: string; direction: 'in' | 'out'; pc: RTCPeerConnection }[] = [];
+  connections(): { playerId: string; direction: 'in' | 'out'; pc: PeerConnectionT }[] {
+    const out: { playerId: string; direction: 'in' | 'out'; pc: PeerConnectionT }[] = [];
     for (const [id, call] of this.outgoing) if (call.peerConnection) out.push({ playerId: id, direction: 'out', pc: call.peerConnection });
     for (const [id, { call }] of this.incoming) if (call.peerConnection) out.push({ playerId: id, direction: 'in', pc: call.peerConnection });
     return out;
