@@ -150,6 +150,24 @@ describe('voice between Node peers (@roamhq/wrtc RTCAudioSource / RTCAudioSink)'
     await until(() => a.voice.connections().length === 0 && c.voice.connections().length === 0, 10_000, 'no calls left');
   }, 90_000);
 
+  it('the host leaving (host migration) does not break voice between the others', async () => {
+    const { host: a, others: [b, c] } = await lobby(3);
+    const streamAtC = nextEvent<[string, MediaStream]>((cb) => c!.voice.on('stream', cb), 15_000, 'stream at C');
+    await b!.voice.start({ stream: new MediaStream([tone()]) });
+    const ear = listen((await streamAtC)[1]);
+    await until(() => ear.toneRatio() > 100, 15_000, 'tone at C');
+    const changed = nextEvent<[string]>((cb) => c!.on('hostChange', cb), 30_000, 'hostChange at C');
+    open.splice(open.indexOf(a), 1);
+    await a.leave();
+    await changed;
+    expect(c!.isClosed).toBe(false);
+    // The call from B to C never went through the host: new frames of the tone keep coming, and B is still talking at C.
+    const framesThen = ear.frames;
+    await until(() => ear.frames > framesThen + 50 && ear.toneRatio() > 100, 10_000, 'new tone frames at C after the host left');
+    expect(c!.voice.talking.has(b!.selfId)).toBe(true);
+    expect(c!.voice.connections().some((x) => x.playerId === b!.selfId && x.direction === 'in')).toBe(true);
+  }, 90_000);
+
   it('a member flooding calls gets three answered per 10 s; a non-voice call is refused; voice goes on', async () => {
     const { host: a, others: [b] } = await lobby(2);
     const stream = new MediaStream([tone()]);
