@@ -31,6 +31,7 @@ export const ErrorAdvice = {
   SEAT_LOST: 'You were away longer than the host holds a seat, or the seat token was refused. Join again with the lobby code as a new player.',
   INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
   NOT_HOST: 'Only the host can do that.',
+  HANDLER_FAILED: "One of the game's handlers (an event, message or input listener) threw; the session goes on. Fix the handler: the error's cause has the stack.",
   MEDIA_UNSUPPORTED: 'This network carries no audio (the in-memory test network, or a runtime without WebRTC media). Use the PeerJS network in a browser, or @roamhq/wrtc in Node.',
   MIC_DENIED: 'The microphone could not be opened: permission was denied or no device is there. Allow the microphone in the browser and call voice.start() again; the game goes on without voice.',
   TRANSFER_REFUSED: 'The receiver refused the file, or did not answer in time. Ask the other player to accept it.',
@@ -54,6 +55,11 @@ export class HostmeshError extends Error {
     this.name = 'HostmeshError';
     this.code = code;
   }
+}
+
+/** HANDLER_FAILED for what a game's handler (`what`, e.g. "The game's 'tick' handler") threw. */
+export function handlerFailed(what: string, err: unknown): HostmeshError {
+  return new HostmeshError('HANDLER_FAILED', `${what} threw: ${err instanceof Error ? err.message : String(err)}. The session goes on; fix the handler (the error's cause has the stack).`, { cause: err });
 }
 
 /** True when `value` is a known error code. */

@@ -38,7 +38,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
   private readonly parts: Uint8Array[] = [];
   private bytes = 0;
   private readonly hasher: Hasher = sha256.create();
-  private readonly count: number;
+  private readonly chunkTotal: number;
   private readonly meter: ProgressMeter;
   private wire: BulkWire | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,7 +54,7 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     private readonly release: () => void,
   ) {
     super();
-    this.count = chunkCount(offer.size, offer.chunk);
+    this.chunkTotal = chunkCount(offer.size, offer.chunk);
     this.meter = new ProgressMeter(offer.size);
     this.wire = wire;
     this.timer = setTimeout(() => this.refuse(), opts.consentTimeoutMs);
@@ -137,8 +137,8 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
   private chunk(body: Uint8Array): void {
     const c = decodeChunk(body);
     const index = this.parts.length;
-    const expected = index === this.count - 1 ? this.offer.size - index * this.offer.chunk : this.offer.chunk;
-    if (!c || c.index !== index || index >= this.count || c.payload.length !== expected || !c.intact) {
+    const expected = index === this.chunkTotal - 1 ? this.offer.size - index * this.offer.chunk : this.offer.chunk;
+    if (!c || c.index !== index || index >= this.chunkTotal || c.payload.length !== expected || !c.intact) {
       this.corrupt(c ? `chunk ${c.index} (expected ${index}) ${c.intact ? 'was out of order or the wrong size' : 'failed its CRC-32 check'}` : 'a chunk was truncated');
       return;
     }
@@ -146,15 +146,15 @@ export class IncomingTransfer extends Emitter<TransferEvents> {
     this.hasher.update(c.payload);
     this.bytes += c.payload.length;
     const n = this.parts.length;
-    if (n % ACK_EVERY_CHUNKS === 0 || n === this.count) this.wire?.send(MsgType.FILE_ACK, { n });
+    if (n % ACK_EVERY_CHUNKS === 0 || n === this.chunkTotal) this.wire?.send(MsgType.FILE_ACK, { n });
     this.emit('progress', this.meter.update(this.bytes));
   }
 
   private complete(): void {
-    if (this.parts.length !== this.count || this.bytes !== this.offer.size) { this.corrupt('the sender finished early'); return; }
+    if (this.parts.length !== this.chunkTotal || this.bytes !== this.offer.size) { this.corrupt('the sender finished early'); return; }
     const digest = this.hasher.digest();
     if (!digest.every((b, i) => b === this.offer.hash[i])) { this.corrupt('the file does not match its SHA-256'); return; }
-    this.wire?.send(MsgType.FILE_ACK, { n: this.count, fin: true });
+    this.wire?.send(MsgType.FILE_ACK, { n: this.chunkTotal, fin: true });
     // The chunks are joined on first use of `bytes`: a game that only wants the Blob never holds two copies.
     const parts = this.parts.splice(0);
     const total = this.bytes;
