@@ -22,6 +22,8 @@ export interface DemoDebug {
   lastError(): string | undefined;
   /** The link conditioner's settings (what the devtools sliders set). */
   conditioner(): ConditionerSettings;
+  /** Ids of the players whose voice is live (what the talking markers show). */
+  talking(): string[];
 }
 
 /** Installs `window.__hostmeshDemo` for `app`. */
@@ -38,6 +40,7 @@ export function installDebugHook(app: DemoApp): void {
     view: () => live()?.getState() ?? {},
     lastError: () => app.lastError?.code,
     conditioner: () => ({ ...app.net.conditioner.settings }),
+    talking: () => [...(live()?.voice.talking ?? [])],
   };
   (window as unknown as { __hostmeshDemo: DemoDebug }).__hostmeshDemo = hook;
 }

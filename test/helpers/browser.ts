@@ -12,8 +12,8 @@ export const browserSkipReason = chromiumPath || process.env.CI
   ? undefined
   : 'Debian chromium is not installed: run `sudo bash scripts/setup-system.sh` (npm test in CI does).';
 
-/** Launches headless Chromium with the flags FACTS.md lists (root, no GPU, real host candidates). */
-export function launchBrowser(): Promise<Browser> {
+/** Launches headless Chromium with the flags FACTS.md lists (root, no GPU, real host candidates), plus `extraArgs`. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath!,
     headless: true,
@@ -22,6 +22,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-component-update', '--disable-sync', '--disable-quic',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      ...extraArgs,
     ],
   });
 }

@@ -28,6 +28,10 @@ export class FakeNet extends Emitter<PeerNetworkEvents> {
   readonly signaling = { signalsDropped: 0, offersRefused: 0 };
   constructor(readonly id: string) { super(); }
   setOfferGate(gate: (id: string, metadata: unknown) => boolean): void { this.gate = gate; }
+  sideGate: (id: string, metadata: unknown) => boolean = () => false;
+  setSideGate(gate: (id: string, metadata: unknown) => boolean): void { this.sideGate = gate; }
+  openBulk(): Promise<never> { return Promise.reject(new Error('FakeNet: no bulk channels')); }
+  call(): never { throw new Error('FakeNet: no media calls'); }
   connect(remoteId: string, metadata: unknown): Promise<Link> { return this.connectTo!(remoteId, metadata); }
   destroy(): void { this.destroyed = true; }
   asPeerNetwork(): PeerNetwork { return this as unknown as PeerNetwork; }

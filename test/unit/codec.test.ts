@@ -34,6 +34,14 @@ const bodies: Record<keyof typeof MsgType, unknown> = {
   HANDOVER: { epoch: 0 },
   HOST_CHANGE: { epoch: 1, players: [player], hostId: 'p-1', tickRateHz: 30, seat: '0123456789abcdef0123456789abcdef' },
   HOST_PAUSE: { p: true },
+  VOICE_STATE: { on: true },
+  FILE_OFFER: { id: 'f1', name: 'map.json', type: 'application/json', size: 20_000_000, hash: new Uint8Array(32).fill(7), chunk: 16375 },
+  FILE_ACCEPT: { from: 12 },
+  FILE_REFUSE: { code: 'TRANSFER_TOO_LARGE', message: 'too big' },
+  FILE_CHUNK: Uint8Array.from([0, 0, 0, 1, 9, 9, 9, 9, 42]),
+  FILE_ACK: { n: 16 },
+  FILE_DONE: {},
+  FILE_CANCEL: { code: 'TRANSFER_CANCELLED', message: 'stop' },
 };
 
 /** Expects `fn` to throw a DECODE_FAILED HostmeshError within `maxMs`. */

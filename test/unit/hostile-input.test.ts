@@ -128,14 +128,19 @@ describe('checkSignal', () => {
     expect(checkSignal({ type: 'EXPIRE', src: 'x' })).toBe('server');
     expect(checkSignal(offer({ type: 'data', connectionId: 'dc_1', serialization: 'raw', sdp, metadata: { kind: 'join' } }))).toMatchObject({ type: 'OFFER', src: 'peerA', metadata: { kind: 'join' } });
     expect(checkSignal({ type: 'ANSWER', src: 'p', payload: { connectionId: 'dc_1', sdp: { type: 'answer', sdp: 'v=0' }, type: 'data' } })).toMatchObject({ type: 'ANSWER' });
-    expect(checkSignal({ type: 'CANDIDATE', src: 'p', payload: { connectionId: 'dc_1', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } } })).toMatchObject({ type: 'CANDIDATE' });
+    expect(checkSignal({ type: 'CANDIDATE', src: 'p', payload: { connectionId: 'dc_1', candidate: { candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } } })).toMatchObject({ type: 'CANDIDATE', media: false });
+    // Voice: a media call's offer, answer and candidates pass, marked as media (they go to the side gate).
+    expect(checkSignal(offer({ type: 'media', connectionId: 'mc_1', sdp, metadata: { kind: 'voice' } }))).toMatchObject({ type: 'OFFER', media: true, metadata: { kind: 'voice' } });
+    expect(checkSignal({ type: 'ANSWER', src: 'p', payload: { connectionId: 'mc_1', sdp: { type: 'answer', sdp: 'v=0' }, type: 'media' } })).toMatchObject({ type: 'ANSWER', media: true });
   });
 
   it('drops every shape PeerJS would choke on', () => {
     for (const bad of [
       null, 5, 'OFFER', { type: 7 },
       offer({ type: 'data', connectionId: 'dc_1', serialization: 'json', sdp }),
-      offer({ type: 'media', connectionId: 'dc_1', sdp }),
+      offer({ type: 'video', connectionId: 'dc_1', sdp }),
+      offer({ type: 'media', connectionId: 'dc_1', sdp: { type: 'offer', sdp: 7 } }),
+      { type: 'ANSWER', src: 'p', payload: { connectionId: 'mc_1', sdp: { type: 'answer', sdp: 'v=0' }, type: 'screen' } },
       offer({ type: 'data', connectionId: 'dc_1', serialization: 'raw', sdp: 5 }),
       offer({ type: 'data', connectionId: 'dc_1', serialization: 'raw', sdp: { type: 'offer', sdp: 'x'.repeat(40_000) } }),
       offer({ type: 'data', connectionId: { a: 1 }, serialization: 'raw', sdp }),

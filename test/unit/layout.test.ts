@@ -18,9 +18,11 @@ const sdkLayers: Record<string, readonly string[]> = {
   netcode: ['core', 'wire', 'snapshot'],
   link: ['core', 'wire'],
   lobby: ['core', 'wire'],
-  session: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby'],
-  devtools: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby', 'session'],
-  testing: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby', 'session'],
+  media: ['core', 'wire', 'link'],
+  transfer: ['core', 'wire', 'link'],
+  session: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby', 'media', 'transfer'],
+  devtools: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby', 'media', 'transfer', 'session'],
+  testing: ['core', 'wire', 'snapshot', 'netcode', 'link', 'lobby', 'media', 'transfer', 'session'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -39,8 +39,8 @@ describe('public session types', () => {
     const members = Object.getOwnPropertyNames(Session.prototype).sort();
     expect(members).toEqual([
       'ban', 'banned', 'checkpoint', 'code', 'constructor', 'getState', 'hostEpoch', 'hostId', 'hostPaused', 'isClosed', 'isHost', 'isSpectator', 'kick', 'latestState', 'leave', 'on', 'onInput',
-      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setCheckpoint', 'setInterest', 'setPrediction', 'setState', 'signalingState',
-      'spectators', 'stateAt', 'stats', 'tickRateHz', 'unban', 'updateLobby',
+      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendFile', 'sendInput', 'setCheckpoint', 'setFileOptions', 'setInterest', 'setPrediction', 'setState', 'signalingState',
+      'spectators', 'stateAt', 'stats', 'tickRateHz', 'unban', 'updateLobby', 'voice',
     ]);
   });
 

@@ -16,6 +16,8 @@ export interface ArenaView {
   readonly hostId: string;
   /** The world to draw now. */
   state(): State;
+  /** Players whose voice is live now (in-band talk state; ours too while we transmit). */
+  talking(): ReadonlySet<string>;
   /** Feeds the current movement direction for the last `deltaMs` of frame time. */
   move(direction: MoveInput, deltaMs: number): void;
   /** Tags whoever is within reach (judged by the host against what we see now). */
@@ -38,6 +40,7 @@ export function arenaView(session: Session, predict = true): ArenaView {
     tag() {
       if (!session.isClosed && phaseOf(session.latestState()) === 'play') session.sendInput({ x: 0, y: 0, tag: true });
     },
+    talking: () => session.voice.talking,
     move(direction, deltaMs) {
       if (session.isClosed || phaseOf(session.latestState()) !== 'play') { carryMs = 0; return; }
       carryMs = Math.min(carryMs + deltaMs, 250); // after a stall, catch up at most 1/4 s

@@ -43,6 +43,7 @@ export class ArenaScene extends Phaser.Scene {
         let a = this.avatars.get(id);
         if (!a) this.avatars.set(id, (a = new Avatar(this, id === view.selfId, id === view.hostId)));
         a.update(p);
+        a.setTalking(view.talking().has(id));
         continue;
       }
       const k = asPickup(e);

@@ -1,6 +1,7 @@
 /**
  * A player's avatar: a coloured disc with a facing notch, the name above (below near the top
- * wall, shifted inwards near the side walls so it is never cut), a crown on the host.
+ * wall, shifted inwards near the side walls so it is never cut), a crown on the host, and a
+ * green ring and a "talking" mark while the player's voice is live (push-to-talk).
  */
 import Phaser from 'phaser';
 import { ARENA, PLAYER_RADIUS, type PlayerEntity } from '../sim/arena.js';
@@ -10,14 +11,33 @@ export class Avatar {
   private readonly root: Phaser.GameObjects.Container;
   private readonly body: Phaser.GameObjects.Graphics;
   private readonly label: Phaser.GameObjects.Text;
+  private readonly talkRing: Phaser.GameObjects.Graphics;
+  private readonly talkMark: Phaser.GameObjects.Text;
   private drawn = '';
+  private talking = false;
 
   constructor(scene: Phaser.Scene, private readonly isSelf: boolean, private readonly isHost: boolean) {
     this.body = scene.add.graphics();
     this.label = scene.add.text(0, -PLAYER_RADIUS - 16, '', {
       fontFamily: 'system-ui, sans-serif', fontSize: '15px', color: '#ffffff', fontStyle: 'bold',
     }).setOrigin(0.5, 1).setStroke('#0b1020', 4);
-    this.root = scene.add.container(0, 0, [this.body, this.label]).setDepth(isSelf ? 20 : 10);
+    this.talkRing = scene.add.graphics().lineStyle(4, 0x4ade80, 0.9).strokeCircle(0, 0, PLAYER_RADIUS + 7).setVisible(false);
+    this.talkMark = scene.add.text(PLAYER_RADIUS + 2, -PLAYER_RADIUS - 4, 'talking', { fontFamily: 'system-ui, sans-serif', fontSize: '12px', color: '#4ade80', fontStyle: 'bold' }).setOrigin(0, 1).setVisible(false);
+    this.root = scene.add.container(0, 0, [this.talkRing, this.body, this.label, this.talkMark]).setDepth(isSelf ? 20 : 10);
+  }
+
+  /** Shows or hides the talking marker (the player's voice is live). */
+  setTalking(on: boolean): void {
+    if (on === this.talking) return;
+    this.talking = on;
+    this.talkRing.setVisible(on);
+    this.talkMark.setVisible(on);
+    this.root.setData('talking', on);
+  }
+
+  /** True while the talking marker shows. */
+  get isTalking(): boolean {
+    return this.talking;
   }
 
   /** Moves and, when needed, redraws the avatar for `p`. */

@@ -8,6 +8,8 @@ import { attachDevtools } from 'hostmesh/devtools';
 import { h } from './dom.js';
 import { connectionStatus } from './connection-status.js';
 import { renderScoreboard } from './scoreboard.js';
+import { showFileShare } from './file-share.js';
+import { showVoicePanel } from './voice-panel.js';
 
 /** What the overlay asks the app to do. */
 export interface PlayHudHandlers { invite(): void; leave(): void }
@@ -44,6 +46,8 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     button('Leave', 'leave-btn', handlers.leave));
   const layer = h('div', { class: 'play-layer', 'data-testid': 'play' }, bar, board);
   root.append(layer);
+  const voicePanel = showVoicePanel(layer, session);
+  const fileShare = showFileShare(layer, session);
 
   const draw = () => { if (!session.isClosed) renderScoreboard(board, session.latestState(), session.selfId, session.hostId); };
   draw();
@@ -52,6 +56,8 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     clearInterval(timer);
     status.dispose();
     offHost();
+    voicePanel();
+    fileShare();
     devtools.detach();
     layer.remove();
   };

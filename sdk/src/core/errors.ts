@@ -32,6 +32,13 @@ export const ErrorAdvice = {
   INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
   NOT_HOST: 'Only the host can do that.',
   HANDLER_FAILED: "One of the game's handlers (an event, message or input listener) threw; the session goes on. Fix the handler: the error's cause has the stack.",
+  MEDIA_UNSUPPORTED: 'This network carries no audio (the in-memory test network, or a runtime without WebRTC media). Use the PeerJS network in a browser, or @roamhq/wrtc in Node.',
+  MIC_DENIED: 'The microphone could not be opened: permission was denied or no device is there. Allow the microphone in the browser and call voice.start() again; the game goes on without voice.',
+  TRANSFER_REFUSED: 'The receiver refused the file, or did not answer in time. Ask the other player to accept it.',
+  TRANSFER_TOO_LARGE: 'The file is larger than the receiver accepts. Send a smaller file, or ask the receiver to raise maxFileBytes.',
+  TRANSFER_CORRUPT: 'A file chunk failed its integrity check and the transfer was stopped. Send the file again.',
+  TRANSFER_CANCELLED: 'The file transfer was cancelled by one side. Send it again if it is still wanted.',
+  TRANSFER_FAILED: 'The file transfer could not finish: the connection kept dropping or the other player left. Send it again.',
 } as const;
 
 /** A stable error code. */

@@ -5,6 +5,7 @@
  */
 import type { HostmeshError } from '../core/errors.js';
 import type { Link } from './link.js';
+import type { BulkChannel, MediaCall, MediaCallOptions, MediaStreamT } from './side-connections.js';
 
 /** Events of a network. */
 export interface NetworkEvents {
@@ -14,6 +15,10 @@ export interface NetworkEvents {
   disconnected: [error: HostmeshError];
   /** Signaling changed state (a drop, a reconnect, given up); links are not affected. */
   signaling: [state: SignalingState];
+  /** A member opened a bulk channel (file transfer) to us; it passed the side gate. */
+  bulk: [bulk: BulkChannel];
+  /** A member called us (voice); it passed the side gate. Answer or close it. */
+  call: [call: MediaCall];
 }
 
 /** Where signaling stands: 'open'; 'reconnecting' after a drop (links keep working); 'lost' for good; 'closed' after destroy. */
@@ -48,6 +53,12 @@ export interface Network {
   connect(remoteId: string, metadata: unknown, timeoutMs?: number): Promise<Link>;
   /** Sets the session's offer gate: offers it refuses get no answer and no link. Until set, every offer is refused. */
   setOfferGate(gate: OfferGate): void;
+  /** Sets the gate for side connections (bulk channels and media calls): offers it refuses get no answer. Until set, every one is refused. */
+  setSideGate(gate: OfferGate): void;
+  /** Opens a bulk channel to `remoteId` on a connection of its own; resolves when it is open, rejects after `timeoutMs`. */
+  openBulk(remoteId: string, timeoutMs?: number): Promise<BulkChannel>;
+  /** Calls `remoteId` with our audio `stream` on a connection of its own; throws MEDIA_UNSUPPORTED where the network carries no media. */
+  call(remoteId: string, stream: MediaStreamT, metadata: unknown, options?: MediaCallOptions): MediaCall;
   /** Leaves signaling and closes every link. */
   destroy(): void;
 }

@@ -24,6 +24,8 @@ const g = globalThis as Record<string, unknown>;
 g.RTCPeerConnection ??= wrtc.RTCPeerConnection;
 g.RTCSessionDescription ??= wrtc.RTCSessionDescription;
 g.RTCIceCandidate ??= wrtc.RTCIceCandidate;
+// Voice between Node peers (session.voice.start({ stream })): a MediaStream of wrtc's tracks.
+g.MediaStream ??= wrtc.MediaStream;
 /** ws's WebSocket with an 'error' listener from the start: errors then arrive as 'close', as in browsers. */
 class QuietWebSocket extends WebSocket {
   constructor(...args: ConstructorParameters<typeof WebSocket>) {

@@ -27,6 +27,8 @@ import { IceRestarter, type RestartablePeerConnection } from './ice-restart.js';
 import { checkIceSignal, type IceSignal } from '../wire/ice-signal.js';
 import { ICE_GONE_TYPE, ICE_SIGNAL_TYPE } from '../wire/protocol.js';
 import { SignalingKeeper, signalingRetryDefaults } from './signaling-keeper.js';
+import { PeerMediaCall, bulkChannel, isBulkOffer, openBulk, placeCall } from './peer-side.js';
+import type { BulkChannel, MediaCall, MediaCallOptions, MediaStreamT } from './side-connections.js';
 
 /** Events of a peer network. */
 export type PeerNetworkEvents = NetworkEvents;
@@ -68,6 +70,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
   private destroyed = false;
   private readonly keeper: SignalingKeeper;
   private gate: OfferGate = () => false;
+  private sideGate: OfferGate = () => false;
   private pendingAccepts = 0;
   /** ICE restarters of open links, by `${remoteId} ${connectionId}`. */
   private readonly restarters = new Map<string, IceRestarter>();
@@ -78,6 +81,7 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     super();
     guardSignaling(peer, (msg) => this.admitSignal(msg), () => this.signaling.signalsDropped++);
     peer.on('connection', (conn) => this.accept(conn));
+    peer.on('call', (conn) => { if (this.destroyed) conn.close(); else this.emit('call', new PeerMediaCall(conn)); });
     this.keeper = new SignalingKeeper(peer, {
       signalingRetryMinMs: opts.signalingRetryMinMs ?? signalingRetryDefaults.signalingRetryMinMs,
       signalingRetryMaxMs: opts.signalingRetryMaxMs ?? signalingRetryDefaults.signalingRetryMaxMs,
@@ -135,6 +139,33 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     this.gate = gate;
   }
 
+  /** Sets the gate for side connections (bulk channels, media calls); until then every one is refused. */
+  setSideGate(gate: OfferGate): void {
+    this.sideGate = gate;
+  }
+
+  /** Opens a bulk channel to `remoteId` on a connection of its own. */
+  openBulk(remoteId: string, timeoutMs = this.opts.connectTimeoutMs): Promise<BulkChannel> {
+    const refused = this.unusable(remoteId);
+    return refused ? Promise.reject(refused) : openBulk(this.peer, remoteId, timeoutMs);
+  }
+
+  /** Calls `remoteId` with our audio `stream` on a connection of its own. */
+  call(remoteId: string, stream: MediaStreamT, metadata: unknown, options: MediaCallOptions = {}): MediaCall {
+    const refused = this.unusable(remoteId);
+    if (refused) throw refused;
+    return placeCall(this.peer, remoteId, stream, metadata, options);
+  }
+
+  /** Why no new connection to `remoteId` can be made now, if so. */
+  private unusable(remoteId: string): HostmeshError | undefined {
+    if (this.destroyed) return new HostmeshError('SESSION_CLOSED');
+    if (!this.peer.open || this.peer.disconnected) {
+      return new HostmeshError('SERVER_UNREACHABLE', `Signaling is ${this.keeper.state}: no new connection to player ${remoteId} can be made until it is back. Try again in a moment.`);
+    }
+    return undefined;
+  }
+
   /** Where signaling stands. */
   get signalingState(): SignalingState {
     return this.destroyed ? 'closed' : this.keeper.state;
@@ -186,13 +217,18 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const signal = checkSignal(msg);
     if (signal === 'server') return true;
     if (!signal || this.destroyed) return false;
-    const known = this.peer.getConnection(signal.src, signal.connectionId) !== null;
-    if (signal.type !== 'OFFER') return known; // PeerJS would store it forever otherwise
+    const conn = this.peer.getConnection(signal.src, signal.connectionId);
+    const known = conn !== null;
+    // PeerJS would store it forever otherwise; and a candidate for a call we have not answered
+    // (so no RTCPeerConnection) would throw inside PeerJS.
+    if (signal.type !== 'OFFER') return known && (!signal.media || Boolean((conn as { peerConnection?: unknown }).peerConnection));
     // A second offer for a live connection would make PeerJS close it; a flood of offers would
     // make us answer each over signaling: both are refused before PeerJS sees them.
     if (known || this.pendingAccepts >= (this.opts.maxPendingLinks ?? 16)) return false;
+    // Bulk channels and media calls are side connections: only the side gate decides on them.
+    const gate = signal.media || isBulkOffer(signal.metadata) ? this.sideGate : this.gate;
     let admitted = false;
-    try { admitted = this.gate(signal.src, signal.metadata); } catch { admitted = false; }
+    try { admitted = gate(signal.src, signal.metadata); } catch { admitted = false; }
     if (!admitted) this.signaling.offersRefused++;
     return admitted;
   }
@@ -232,6 +268,14 @@ export class PeerNetwork extends Emitter<PeerNetworkEvents> implements Network {
     const settle = () => { if (!settled) { settled = true; this.pendingAccepts--; } };
     const timer = setTimeout(() => { settle(); conn.close(); }, this.opts.connectTimeoutMs);
     conn.once('close', () => { clearTimeout(timer); settle(); });
+    if (isBulkOffer(conn.metadata)) {
+      // node-webrtc may hold a fresh channel's events until JS calls into it (see transfer/bulk-wire.ts).
+      const poke = setInterval(() => { void conn.dataChannel?.readyState; }, 250);
+      conn.once('close', () => clearInterval(poke));
+      conn.once('open', () => { clearTimeout(timer); clearInterval(poke); settle(); this.emit('bulk', bulkChannel(conn)); });
+      setTimeout(() => clearInterval(poke), this.opts.connectTimeoutMs);
+      return;
+    }
     const early = collectEarly(conn);
     conn.once('open', () => {
       clearTimeout(timer);

@@ -19,6 +19,8 @@ export interface PeerSignal {
   connectionId: string;
   /** OFFER only: what the offering peer attached. */
   metadata: unknown;
+  /** True for a media call's messages (voice), false for a data connection's. */
+  media: boolean;
 }
 
 /** Longest SDP accepted, characters. */
@@ -53,13 +55,16 @@ export function checkSignal(msg: unknown): PeerSignal | 'server' | undefined {
   if (typeof src !== 'string' || !ID.test(src) || !isObject(payload)) return undefined;
   const connectionId = payload.connectionId;
   if (typeof connectionId !== 'string' || !ID.test(connectionId)) return undefined;
+  const media = payload.type === 'media';
   if (type === 'OFFER') {
-    const ok = payload.type === 'data' && payload.serialization === 'raw' && isSdp(payload.sdp, 'offer')
-      && (payload.label === undefined || (typeof payload.label === 'string' && payload.label.length <= 64))
-      && (payload.reliable === undefined || typeof payload.reliable === 'boolean');
-    return ok ? { type, src, connectionId, metadata: payload.metadata } : undefined;
+    const ok = media
+      ? isSdp(payload.sdp, 'offer')
+      : payload.type === 'data' && payload.serialization === 'raw' && isSdp(payload.sdp, 'offer')
+        && (payload.label === undefined || (typeof payload.label === 'string' && payload.label.length <= 64))
+        && (payload.reliable === undefined || typeof payload.reliable === 'boolean');
+    return ok ? { type, src, connectionId, metadata: payload.metadata, media } : undefined;
   }
-  if (payload.type !== undefined && payload.type !== 'data') return undefined;
-  if (type === 'ANSWER') return isSdp(payload.sdp, 'answer') ? { type, src, connectionId, metadata: undefined } : undefined;
-  return isCandidate(payload.candidate) ? { type, src, connectionId, metadata: undefined } : undefined;
+  if (payload.type !== undefined && payload.type !== 'data' && !media) return undefined;
+  if (type === 'ANSWER') return isSdp(payload.sdp, 'answer') ? { type, src, connectionId, metadata: undefined, media } : undefined;
+  return isCandidate(payload.candidate) ? { type, src, connectionId, metadata: undefined, media } : undefined;
 }

@@ -7,6 +7,7 @@ import type { LinkCloseReason } from '../link/link.js';
 import type { SignalingState } from '../link/network.js';
 import type { State } from '../snapshot/schema.js';
 import type { PlayerInfo } from './players.js';
+import type { IncomingTransfer } from '../transfer/incoming-transfer.js';
 
 /** Why the host says it is paused: its page is hidden, or the browser is freezing it. */
 export type HostPauseReason = 'hidden' | 'frozen';
@@ -50,6 +51,8 @@ export interface SessionEvents {
   lobbyLost: [error: HostmeshError];
   /** Something went wrong that does not end the session: a game handler threw (HANDLER_FAILED; the tick timer and the session go on), or the host's state could not be sent this tick (INVALID_ARGUMENT, e.g. changed in place into something setState() would refuse). */
   error: [error: HostmeshError];
+  /** A member offers us a file: `accept()` (resolves with the file) or `refuse()`; refused by itself after the consent timeout. */
+  fileOffer: [transfer: IncomingTransfer];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }

@@ -20,6 +20,12 @@ import type { HostReplication, HostReplicationStats } from './host-replication.j
 import type { PlayerInfo } from './players.js';
 import type { SendOptions, SessionCore } from './session-core.js';
 import type { SessionEvents } from './session-events.js';
+import { attachMedia, type SessionMedia } from './media-hooks.js';
+import type { VoiceChat } from '../media/voice-chat.js';
+import type { FileData } from '../transfer/file-source.js';
+import type { SendFileOptions } from '../transfer/file-transfers.js';
+import type { OutgoingTransfer } from '../transfer/outgoing-transfer.js';
+import type { FileTransferOptions } from '../transfer/transfer-options.js';
 
 export type { SendOptions } from './session-core.js';
 export type { SessionCloseReason, SessionEvents } from './session-events.js';
@@ -39,11 +45,29 @@ export function sessionCore(session: Session): SessionCore {
 /** A hostmesh session: the public face shared by host and clients. */
 export class Session {
   readonly #core: SessionCore;
+  readonly #media: SessionMedia;
 
   /** Made by `connect().host()` and `connect().join()`, not by games. @internal */
   constructor(core: SessionCore) {
     this.#core = core;
     cores.set(this, core);
+    this.#media = attachMedia(core);
+    this.#media.files.on('offer', (transfer) => core.events.emit('fileOffer', transfer));
+  }
+
+  /** Voice chat: `start()`, `stop()`, `mute()`, push-to-talk, per-player and proximity volume, `talking` events. */
+  get voice(): VoiceChat {
+    return this.#media.voice;
+  }
+
+  /** Sends a file (Blob, File, Uint8Array, ArrayBuffer) to one member, or to every other member (`'all'`), on a connection of its own; one transfer per receiver. Receivers get `fileOffer`. */
+  sendFile(to: string, data: FileData, options: SendFileOptions = {}): OutgoingTransfer[] {
+    return this.#media.files.send(to, data, options);
+  }
+
+  /** Changes file transfer options (receiver size limit, windows, timeouts) for transfers from now on. */
+  setFileOptions(options: Partial<FileTransferOptions>): void {
+    this.#media.files.setOptions(options);
   }
 
   /** Join code of the lobby. */

@@ -10,6 +10,7 @@ import { HostmeshError } from '../core/errors.js';
 import { Link, type LinkOptions } from '../link/link.js';
 import { memoryChannelPair, type MemoryChannelOptions, type MemoryLinkChannels } from '../link/memory-channel.js';
 import type { Network, NetworkEvents, OfferGate, SignalingState, SignalingStats } from '../link/network.js';
+import { BULK_OFFER_KIND, type BulkChannel, type MediaCall } from '../link/side-connections.js';
 
 /** The in-memory signaling server: endpoints by id, and the channels between them. */
 export class MemoryHub {
@@ -43,6 +44,19 @@ export class MemoryHub {
     const outgoing = new Link(toId, pair.a, from.linkOptions);
     to.offer(new Link(from.id, pair.b, to.linkOptions), metadata);
     return outgoing.whenReady().then(() => outgoing);
+  }
+
+  /** Opens a bulk channel from `from` to `toId` over an in-memory reliable channel pair. */
+  openBulk(from: MemoryNetwork, toId: string): Promise<BulkChannel> {
+    const to = this.endpoints.get(toId);
+    if (!to) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `No player ${toId} on this test network.`));
+    if (!to.acceptsSide(from.id)) return Promise.reject(new HostmeshError('PEER_UNREACHABLE', `Player ${toId} did not answer.`));
+    const pair = memoryChannelPair(this.channel);
+    this.track(from.id, pair.a);
+    this.track(toId, pair.b);
+    const bulk = (remoteId: string, end: MemoryLinkChannels): BulkChannel => ({ remoteId, channel: end.reliable, close: () => end.dispose() });
+    to.emit('bulk', bulk(from.id, pair.b));
+    return Promise.resolve(bulk(toId, pair.a));
   }
 
   /** True while endpoint `id` is open and has signaling. */
@@ -86,6 +100,7 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   private destroyed = false;
   private lost = false;
   private gate: OfferGate = () => false;
+  private sideGate: OfferGate = () => false;
   /** The id's secret (the memory lobby does not check it; the real server does). */
   readonly token = `memory-${Math.random().toString(36).slice(2)}`;
 
@@ -108,6 +123,32 @@ export class MemoryNetwork extends Emitter<NetworkEvents> implements Network {
   /** Sets the session's offer gate; until then every incoming offer is refused. */
   setOfferGate(gate: OfferGate): void {
     this.gate = gate;
+  }
+
+  /** Sets the gate for side connections (bulk channels); until then every one is refused. */
+  setSideGate(gate: OfferGate): void {
+    this.sideGate = gate;
+  }
+
+  /** Whether this endpoint answers a bulk channel from `remoteId` (the hub asks). */
+  acceptsSide(remoteId: string): boolean {
+    if (this.destroyed || this.lost) return false;
+    let ok = false;
+    try { ok = this.sideGate(remoteId, { kind: BULK_OFFER_KIND }); } catch { /* a throwing gate refuses */ }
+    if (!ok) this.signaling.offersRefused++;
+    return ok;
+  }
+
+  /** Opens a bulk channel (file transfer) to `remoteId` over an in-memory channel. */
+  async openBulk(remoteId: string): Promise<BulkChannel> {
+    if (this.destroyed) throw new HostmeshError('SESSION_CLOSED');
+    if (this.lost) throw new HostmeshError('SERVER_UNREACHABLE', 'This player has no signaling on the test network.');
+    return this.hub.openBulk(this, remoteId);
+  }
+
+  /** The in-memory network carries no media: always throws MEDIA_UNSUPPORTED. */
+  call(): MediaCall {
+    throw new HostmeshError('MEDIA_UNSUPPORTED', 'The in-memory test network carries no audio: test voice over the PeerJS network (Node with @roamhq/wrtc, or Chromium).');
   }
 
   /** Whether this endpoint answers an offer from `remoteId` (the hub asks before making the link). */

@@ -16,7 +16,7 @@ const reliablePackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObj
 const unreliablePackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
 
 /** Frame types whose body is raw bytes, not msgpack. */
-const RAW_BODY = new Set<number>([MsgType.SNAPSHOT]);
+const RAW_BODY = new Set<number>([MsgType.SNAPSHOT, MsgType.FILE_CHUNK]);
 
 /** A decoded frame. */
 export interface Frame {

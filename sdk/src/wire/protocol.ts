@@ -59,6 +59,22 @@ export const MsgType = {
   HOST_CHANGE: 43,
   /** Host to members, reliable: `{ p: 'hidden' | 'frozen' | false }`: the host's page went to the background or is being frozen, or is back (false). */
   HOST_PAUSE: 45,
+  /** Member to members, reliable: `{ on: boolean }`, whether our voice is live (published and not muted). */
+  VOICE_STATE: 60,
+  /** Bulk channel, sender: `{ id, name, type, size, hash, chunk }` (a new transfer, or the resume of `id`). */
+  FILE_OFFER: 61,
+  /** Bulk channel, receiver: `{ from }`, the chunk index to send next (0, or where a resume starts). */
+  FILE_ACCEPT: 62,
+  /** Bulk channel, receiver: `{ code, message }`: refused (consent, size, too many). */
+  FILE_REFUSE: 63,
+  /** Bulk channel, sender: raw body `[u32 index][u32 crc32][bytes]`. */
+  FILE_CHUNK: 64,
+  /** Bulk channel, receiver: `{ n }`, chunks stored and verified so far. */
+  FILE_ACK: 65,
+  /** Bulk channel, sender: `{}` after the last chunk; the receiver checks the file's SHA-256 and answers FILE_ACK or FILE_CANCEL. */
+  FILE_DONE: 66,
+  /** Bulk channel, either side: `{ code, message }`; the transfer ends. */
+  FILE_CANCEL: 67,
 } as const;
 
 /** A message type code. */
@@ -69,6 +85,9 @@ export const MAX_UNRELIABLE_BYTES = 1100;
 
 /** Largest message on the reliable channel, bytes: the cross-browser safe limit. */
 export const MAX_RELIABLE_BYTES = 16 * 1024;
+
+/** Largest frame on a bulk (file) channel, bytes: one chunk and its header within the cross-browser limit. */
+export const MAX_BULK_FRAME_BYTES = 16 * 1024;
 
 /** Negotiated data channel id of the unreliable channel (PeerJS uses low auto ids). */
 export const UNRELIABLE_CHANNEL_ID = 900;
