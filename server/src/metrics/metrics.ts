@@ -27,6 +27,8 @@ export class ServerMetrics {
   readonly signalingDropped: Counter<'reason'>;
   /** Signaling sockets refused or closed by a rule, by reason (rate, cap, id_taken, id_reserved, store_down, frame). */
   readonly signalingRefused: Counter<'reason'>;
+  /** Signaling sockets admitted without a cluster-wide id claim because Redis did not answer. */
+  readonly claimsSkipped: Counter;
   /** Lobby API requests that succeeded, by route (create, restore, join, lookup, list, update, delete, config). */
   readonly apiRequests: Counter<'route'>;
   /** Lobby API requests refused, by route and error code (RATE_LIMITED, LOBBY_FULL, BAD_PASSWORD, ...). */
@@ -41,6 +43,7 @@ export class ServerMetrics {
     this.signalingRouted = new Counter({ name: 'hostmesh_signaling_routed_total', help: 'Signaling messages sent to (out) or received from (in) other nodes through Redis.', labelNames: ['direction'], registers });
     this.signalingDropped = new Counter({ name: 'hostmesh_signaling_dropped_total', help: 'Signaling messages dropped, by reason.', labelNames: ['reason'], registers });
     this.signalingRefused = new Counter({ name: 'hostmesh_signaling_refused_total', help: 'Signaling sockets refused or closed by a limit or rule, by reason.', labelNames: ['reason'], registers });
+    this.claimsSkipped = new Counter({ name: 'hostmesh_signaling_unclaimed_total', help: 'Signaling sockets admitted on this node\'s checks alone because Redis did not answer the id claim.', registers });
     this.apiRequests = new Counter({ name: 'hostmesh_api_requests_total', help: 'Lobby API requests answered with success, by route.', labelNames: ['route'], registers });
     this.apiRejections = new Counter({ name: 'hostmesh_api_rejections_total', help: 'Lobby API requests refused, by route and error code.', labelNames: ['route', 'code'], registers });
     this.redisSeconds = new Histogram({

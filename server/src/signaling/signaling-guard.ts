@@ -9,7 +9,8 @@
  * message and is closed; nothing else is affected.
  *
  * With a cluster (several nodes on Redis), an id is claimed across nodes before the handshake
- * (taken or reserved on another node: refused like a local one), and a message to an id that
+ * (taken or reserved on another node: refused like a local one; while Redis is unreachable,
+ * only this node's checks apply), and a message to an id that
  * is not connected here is routed to the node holding it (any type the frame filter passes,
  * by destination id) or dropped and counted when it is nowhere.
  */
@@ -223,9 +224,9 @@ export class SignalingGuard {
       return false;
     };
     if (!query.ok) return reject(query.reason, 'bad_query');
-    if (cluster !== undefined && claim === 'unavailable') {
-      return reject('The server cannot reach its shared store (Redis) right now, so it cannot check that your peer id is free. Try again in a few seconds.', 'store_down');
-    }
+    // Redis away: the socket is admitted on this node's own checks (a running game's peers must
+    // get their signaling back); its presence entry is written by the next heartbeat once Redis is.
+    if (cluster !== undefined && claim === 'unavailable') this.hooks.metrics?.claimsSkipped.inc();
     if (claim === 'taken') return reject(`The peer id "${query.id}" is connected to another server node with another token. Connect with a new random id.`, 'id_taken');
     if (claim === 'reserved') {
       return reject(`The peer id "${query.id}" was in use moments ago and stays reserved for its previous owner. Connect with a new random id.`, 'id_reserved');
