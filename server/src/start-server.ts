@@ -136,6 +136,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     options: opts,
     peers: peerDirectory(watch, cluster),
     onHosted: (id) => watch.watch(id),
+    // A host whose socket is on another node is taken as alive while its presence lives there.
+    probe: (id) => (watch.isConnected(id) ? signaling.probe(id) : Promise.resolve(true)),
     ...(cluster === undefined ? {} : { handOff: (id: string, code: string) => cluster.notifyHosted(id, code), limiters: cluster.limiters }),
   });
   cluster?.onMessage((message) => {

@@ -69,7 +69,7 @@ export function memoryHost(options: { maxPlayers?: number; tickRateHz?: number; 
   const controls = startHostRole(core, {
     hostSecret: SECRET, maxPlayers: options.maxPlayers ?? 64, lobby: lobbyStub, joinTimeoutMs: 5000,
     tickRateHz: options.tickRateHz ?? 30, schema: undefined, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
-    reconnectGraceMs: 0,
+    reconnectGraceMs: 0, migration: false, claimSecret: '', epoch: 0,
     settings: { name: 'memory', maxPlayers: options.maxPlayers ?? 64, public: false, password: undefined, meta: undefined, open: true },
   });
   const session = Object.assign(new Session(core), controls);
@@ -129,7 +129,7 @@ export async function memoryClient(selfId = 'me'): Promise<MemoryClient> {
     await Promise.all([hostLink.whenReady(), hostEnd.whenReady()]);
     return hostLink;
   };
-  const session = await joinSession(net.asPeerNetwork(), lobbyStub, { code: CODE, playerName: 'Me', timeoutMs: 5000, maxInterpolationDelayMs: 500 });
+  const session = await joinSession(net.asPeerNetwork(), lobbyStub, { code: CODE, playerName: 'Me', timeoutMs: 5000, maxInterpolationDelayMs: 500, heartbeatIntervalMs: 1000, peerTimeoutMs: 5000 });
   const mesh = async (id: string) => {
     const seat = 2 + session.players.size;
     const announced = new Promise<void>((resolve) => { const off = session.on('playerJoin', (p) => { if (p.id === id) { off(); resolve(); } }); });
@@ -182,7 +182,7 @@ export function memoryMesh(options: Parameters<typeof memoryHost>[0] = {}): Memo
       net.connectTo = route(id);
       nets.set(id, net);
       const lobby = { join: async () => ({ hostPeerId: 'host', ticket: host.ticket(id), lobby: { code: CODE } }) } as unknown as LobbyClient;
-      const session = await joinSession(net.asPeerNetwork(), lobby, { code: CODE, playerName: name, timeoutMs: 3000, maxInterpolationDelayMs: 500 });
+      const session = await joinSession(net.asPeerNetwork(), lobby, { code: CODE, playerName: name, timeoutMs: 3000, maxInterpolationDelayMs: 500, heartbeatIntervalMs: 1000, peerTimeoutMs: 5000 });
       sessions.set(id, session);
       return session;
     },

@@ -46,6 +46,8 @@ export interface RawPeerOptions {
   url?: string;
   /** Give up the opening handshake after this long, ms. Default: none. */
   handshakeTimeoutMs?: number;
+  /** Answer the server's pings (false: a frozen process's socket). Default: true. */
+  autoPong?: boolean;
 }
 
 /** Opens a signaling socket; resolves once it is open (not necessarily admitted: check OPEN). */
@@ -53,6 +55,7 @@ export function openRawPeer(baseUrl: string, id = randomPeerId(), token = random
   const ws = new WebSocket(options.url ?? signalingUrl(baseUrl, id, token, key), {
     ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
     ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeout: options.handshakeTimeoutMs }),
+    ...(options.autoPong === undefined ? {} : { autoPong: options.autoPong }),
   });
   const messages: PeerMessage[] = [];
   const waiters = new Set<() => void>();

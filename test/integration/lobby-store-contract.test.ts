@@ -20,7 +20,7 @@ const quiet = createLogger(false);
 function lobby(code: string, extra: Partial<LobbyRecord> = {}): LobbyRecord {
   return {
     code, name: `Lobby ${code}`, maxPlayers: 4, public: true, open: true, players: 1, meta: { mode: 'ctf' },
-    passwordHash: null, hostPeerId: 'host', hostSecret: 'secret', createdAtMs: 1, ...extra,
+    passwordHash: null, hostPeerId: 'host', hostSecret: 'secret', hostEpoch: 0, claimSecret: 'claim', released: false, createdAtMs: 1, ...extra,
   };
 }
 
@@ -91,6 +91,23 @@ describe.each(stores)('LobbyStore contract: %s', (_name, make, skip) => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
     expect((await store.get('RACE00'))?.hostPeerId).toBe(`h${winner}`);
+  });
+
+  it.skipIf(skip !== undefined)('replaceIf swaps only at the expected host epoch, and exactly one of many concurrent claims at one epoch wins', async () => {
+    const store = await make();
+    await store.create(lobby('EPOCH0', { hostEpoch: 3 }));
+    expect(await store.replaceIf(lobby('EPOCH0', { hostEpoch: 4, hostPeerId: 'late' }), 2)).toBe(false);
+    expect((await store.get('EPOCH0'))?.hostPeerId).toBe('host');
+    expect(await store.replaceIf(lobby('NOSUCH', { hostEpoch: 1 }), 0)).toBe(false);
+    expect(await store.get('NOSUCH')).toBeUndefined();
+    const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => store.replaceIf(lobby('EPOCH0', { hostEpoch: 4, hostPeerId: `m${i}`, released: false }), 3)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const now = await store.get('EPOCH0');
+    expect(now?.hostPeerId).toBe(`m${claims.indexOf(true)}`);
+    expect(now?.hostEpoch).toBe(4);
+    expect(await store.replaceIf(lobby('EPOCH0', { hostEpoch: 4, released: true, hostPeerId: now!.hostPeerId }), 4)).toBe(true);
+    expect((await store.get('EPOCH0'))?.released).toBe(true);
+    expect((await store.listPublic(undefined, 10)).lobbies.map((l) => l.code)).toEqual(['EPOCH0']);
   });
 
   it.skipIf(skip !== undefined)('lists public, open lobbies by page with a cursor, stable under deletes and flips', async () => {

@@ -29,7 +29,7 @@ function track<T extends Session>(s: T): T {
   return s;
 }
 
-async function lobbyOf(n: number, hostOptions: { reconnectGraceMs?: number } = {}) {
+async function lobbyOf(n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean } = {}) {
   const net = connect({ server: server.url, ...fast });
   const host = track(await net.host({ name: 'Arena', maxPlayers: 8, playerName: 'Ann', ...hostOptions }));
   const clients: Session[] = [];
@@ -129,8 +129,8 @@ describe('sessions', () => {
     }
   });
 
-  it('the host leaving closes the clients with HOST_LEFT', async () => {
-    const { host, clients } = await lobbyOf(1);
+  it('with hostMigration off, the host leaving closes the clients with HOST_LEFT', async () => {
+    const { host, clients } = await lobbyOf(1, { hostMigration: false });
     const closed = nextEvent<[string, HostmeshError | undefined]>((cb) => clients[0]!.on('close', cb), 5000, 'client close');
     await host.leave();
     const [reason, error] = await closed;

@@ -59,7 +59,7 @@ describe('createTestNetwork', () => {
     expect([...host.players.values()].map((p) => p.name).sort()).toEqual(['Ann', 'Bob']);
 
     net.loseSignaling(host.selfId);
-    expect(await codeOf(net.connect(fast).join(host.code))).toBe('HOST_UNREACHABLE');
+    expect(await codeOf(net.connect(fast).join(host.code))).toBe('HOST_GONE');
     bob.send('still', 1);
     expect((await nextEvent<[unknown, string]>((cb) => host.onMessage('still', cb)))[1]).toBe(bob.selfId);
   });

@@ -5,7 +5,7 @@ import type { LobbyRecord } from '../../server/src/stores/store.js';
 function lobby(code: string, extra: Partial<LobbyRecord> = {}): LobbyRecord {
   return {
     code, name: `Lobby ${code}`, maxPlayers: 4, public: true, open: true, players: 1, meta: { mode: 'ctf' },
-    passwordHash: null, hostPeerId: 'host', hostSecret: 'secret', createdAtMs: 1, ...extra,
+    passwordHash: null, hostPeerId: 'host', hostSecret: 'secret', hostEpoch: 0, claimSecret: 'claim', released: false, createdAtMs: 1, ...extra,
   };
 }
 
@@ -27,6 +27,16 @@ describe('MemoryLobbyStore', () => {
     expect(await store.count()).toBe(1);
     await store.close();
     expect(await store.count()).toBe(0);
+  });
+
+  it('replaceIf swaps a lobby only while its host epoch is the expected one', async () => {
+    const store = new MemoryLobbyStore();
+    await store.create(lobby('AAAAAA'));
+    expect(await store.replaceIf(lobby('AAAAAA', { hostPeerId: 'b', hostEpoch: 1 }), 0)).toBe(true);
+    expect(await store.replaceIf(lobby('AAAAAA', { hostPeerId: 'c', hostEpoch: 1 }), 0)).toBe(false);
+    expect((await store.get('AAAAAA'))?.hostPeerId).toBe('b');
+    expect(await store.replaceIf(lobby('ZZZZZZ', { hostEpoch: 1 }), 0)).toBe(false);
+    expect(await store.get('ZZZZZZ')).toBeUndefined();
   });
 
   it('copies records in and out', async () => {

@@ -38,8 +38,9 @@ describe('public session types', () => {
     void plumbingIsUnreachable;
     const members = Object.getOwnPropertyNames(Session.prototype).sort();
     expect(members).toEqual([
-      'code', 'constructor', 'getState', 'hostId', 'isClosed', 'isHost', 'latestState', 'leave', 'on', 'onInput',
-      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz',
+      'ban', 'banned', 'checkpoint', 'code', 'constructor', 'getState', 'hostEpoch', 'hostId', 'isClosed', 'isHost', 'kick', 'latestState', 'leave', 'on', 'onInput',
+      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setCheckpoint', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz',
+      'unban', 'updateLobby',
     ]);
   });
 

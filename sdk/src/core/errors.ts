@@ -27,6 +27,8 @@ export const ErrorAdvice = {
   KICKED: 'The host removed you from the session.',
   HOST_LEFT: 'The host left the session. Host a new game or join another.',
   HOST_GONE: 'The host of this lobby is gone: its connection to the server closed. Ask for a new code, or try again in a moment in case it is only reconnecting.',
+  HOST_CHANGED: 'Another member took over as host of this lobby first. Follow the new host (sessions do this by themselves).',
+  HOST_PRESENT: 'The host of this lobby is still connected. A member can take over only once the host is gone.',
   SEAT_LOST: 'You were away longer than the host holds a seat, or the seat token was refused. Join again with the lobby code as a new player.',
   INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
   NOT_HOST: 'Only the host can do that.',

@@ -4,11 +4,11 @@
  */
 import { HostmeshError, isErrorCode } from '../core/errors.js';
 import type {
-  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
+  ClaimLobbyRequest, ClaimLobbyResponse, ClientConfig, CreateLobbyRequest, LobbyHostStatus, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
 } from '../wire/lobby-api.js';
 
 /** The lobby service a session uses: LobbyClient over HTTP, or an in-memory one in tests. */
-export type LobbyApi = Pick<LobbyClient, 'config' | 'list' | 'create' | 'join' | 'update' | 'close' | 'restore'>;
+export type LobbyApi = Pick<LobbyClient, 'config' | 'list' | 'create' | 'join' | 'update' | 'close' | 'restore' | 'hostStatus' | 'claim' | 'release'>;
 
 /** Talks to one hostmesh server's `/api`. */
 export class LobbyClient {
@@ -47,6 +47,21 @@ export class LobbyClient {
   /** Re-registers a lobby as its host, under the same code (after the server forgot it, or to refresh it). */
   async restore(code: string, hostSecret: string, body: RestoreLobbyRequest): Promise<LobbyInfo> {
     return (await this.request<{ lobby: LobbyInfo }>('PUT', `/api/lobbies/${encodeURIComponent(code)}`, body, hostSecret)).lobby;
+  }
+
+  /** Who hosts lobby `code` now (a member with the claim secret asks while the host is silent). */
+  hostStatus(code: string, claimSecret: string): Promise<LobbyHostStatus> {
+    return this.request<LobbyHostStatus>('GET', `/api/lobbies/${encodeURIComponent(code)}/host`, undefined, claimSecret);
+  }
+
+  /** Takes over lobby `code` as its new host, succeeding `body.epoch` (a member, once the host is gone). */
+  claim(code: string, claimSecret: string, body: ClaimLobbyRequest): Promise<ClaimLobbyResponse> {
+    return this.request<ClaimLobbyResponse>('POST', `/api/lobbies/${encodeURIComponent(code)}/claim`, body, claimSecret);
+  }
+
+  /** Hands lobby `code` to its members as its leaving host: a member may claim it at once. */
+  async release(code: string, hostSecret: string): Promise<void> {
+    await this.request<unknown>('POST', `/api/lobbies/${encodeURIComponent(code)}/release`, undefined, hostSecret);
   }
 
   /** Deletes a lobby as its host. */

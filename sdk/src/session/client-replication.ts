@@ -37,26 +37,29 @@ export interface ClientReplicationStats {
 
 /** Receives snapshots and sends inputs for a client session. */
 export class ClientReplication {
-  private readonly decoder: SnapshotDecoder;
-  private readonly interpolator: Interpolator;
-  private readonly clock = new ClockSync();
+  private decoder: SnapshotDecoder;
+  private interpolator: Interpolator;
+  private clock = new ClockSync();
+  private readonly offFrame: () => void;
+  private latestTick = 0;
   private readonly inputs = new InputSender<unknown>({ maxInputsPerPacket: 32 });
   private predictor: Predictor<Entity, unknown> | undefined;
   private predictedId = '';
   private predictedSeen = false;
   private latest: State = {};
   private latestOffset: number | undefined;
+  private latestAtMs = -Infinity;
   private bytesTick = -1;
   private bytes = 0;
   private lastBytes = 0;
   private drops = 0;
 
-  constructor(private readonly session: ReplicationContext, private hostLink: Link, readonly tickRateHz: number, schema: Schema | undefined, maxDelayMs = 500) {
+  constructor(private readonly session: ReplicationContext, private hostLink: Link, readonly tickRateHz: number, private readonly schema: Schema | undefined, private readonly maxDelayMs = 500) {
     const s = schema ? { schema } : {};
     this.decoder = new SnapshotDecoder(s);
     this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz, maxDelayMs });
-    hostLink.on('pong', (sent, hostMs, received) => this.clock.addSample(sent, hostMs, received));
-    session.internal.on('frame', (type, body, fromId) => {
+    this.listenPongs(hostLink);
+    this.offFrame = session.internal.on('frame', (type, body, fromId) => {
       if (type === MsgType.SNAPSHOT && fromId === session.hostId && body instanceof Uint8Array) this.onSnapshot(body);
     });
   }
@@ -64,6 +67,41 @@ export class ClientReplication {
   /** Continues over a new link to the host (after a reconnect): inputs not yet acknowledged go out again on it. */
   rebind(link: Link): void {
     this.hostLink = link;
+    this.listenPongs(link);
+  }
+
+  /**
+   * Follows a new host (a migration): its snapshots start from a new baseline and its clock is
+   * another process's, so decoding, interpolation and clock sync start over; the newest state
+   * stays readable until its first snapshot, and inputs it has not acknowledged go out to it.
+   */
+  follow(link: Link): void {
+    const s = this.schema ? { schema: this.schema } : {};
+    this.decoder = new SnapshotDecoder(s);
+    this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / this.tickRateHz, maxDelayMs: this.maxDelayMs });
+    this.clock = new ClockSync();
+    this.latestOffset = undefined;
+    this.rebind(link);
+    const packet = this.inputs.packet();
+    if (packet) link.sendUnreliable(MsgType.INPUT, packet);
+  }
+
+  /** Tick of the newest complete snapshot (0 before the first). */
+  get lastTick(): number {
+    return this.latestTick;
+  }
+
+  /** Stops listening (the member took over as host). */
+  dispose(): void {
+    this.offFrame();
+  }
+
+  /** Performance.now of the newest complete snapshot (-Infinity before the first). */
+  get lastSnapshotMs(): number {
+    return this.latestAtMs;
+  }
+
+  private listenPongs(link: Link): void {
     link.on('pong', (sent, hostMs, received) => this.clock.addSample(sent, hostMs, received));
   }
 
@@ -118,6 +156,8 @@ export class ClientReplication {
     if (receipt.ackTick !== undefined) this.hostLink.sendUnreliable(MsgType.SNAPSHOT_ACK, { k: receipt.ackTick });
     if (!receipt.complete || !receipt.state) return;
     this.latest = receipt.state;
+    this.latestTick = receipt.tick;
+    this.latestAtMs = now;
     this.latestOffset = frame.hostTimeMs - now;
     this.inputs.ack(frame.inputAck);
     this.interpolator.push(receipt.tick, frame.hostTimeMs, receipt.state, this.hostNow());

@@ -63,6 +63,8 @@ export interface HostOptions {
   maxInputsPerSecond?: number;
   /** How long the seat of a player whose link dropped without a goodbye is held for it to come back, ms (0: removed at once). Default: 30000. */
   reconnectGraceMs?: number;
+  /** The session outlives its host: when the host leaves or crashes, the member with the lowest seat takes over with the newest state and checkpoint (`hostChange`). `false`: members close with HOST_LEFT. Default: true. */
+  hostMigration?: boolean;
 }
 
 /** Options of `join`. */
@@ -133,10 +135,12 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
   const remember = (session: Session): Session => {
     saveResumeToken(session.code, session.resumeToken);
     session.on('reconnected', () => saveResumeToken(session.code, session.resumeToken));
+    session.on('hostChange', () => saveResumeToken(session.code, session.resumeToken));
     session.on('close', () => saveResumeToken(session.code, undefined));
     return session;
   };
   const openNet = () => backend.openNetwork(link);
+  const timing = { timeoutMs: connectTimeoutMs, heartbeatIntervalMs: link.heartbeatIntervalMs ?? linkDefaults.heartbeatIntervalMs, peerTimeoutMs: link.timeoutMs ?? linkDefaults.timeoutMs };
 
   return {
     async host(options = {}) {
@@ -154,16 +158,17 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         });
         const self = { id: net.id, name: cleanPlayerName(options.playerName, 'Host'), isHost: true, seat: 0 };
         const core = new SessionCore(net, { code: created.lobby.code, hostId: net.id, players: [self] });
-        const controls = startHostRole(core, {
+        startHostRole(core, {
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
           tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
           reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
+          migration: options.hostMigration ?? true, claimSecret: created.claimSecret ?? '', epoch: created.hostEpoch ?? 0,
           settings: {
             name: options.name ?? 'hostmesh game', maxPlayers, public: options.public ?? false,
             password: options.password, meta: options.meta, open: true,
           },
         });
-        return Object.assign(new Session(core), controls);
+        return new Session(core) as HostSession;
       } catch (err) {
         net.destroy();
         throw err;
@@ -184,7 +189,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
         let net: Network | undefined;
         try {
           net = await backend.openNetwork(link, { id: resume.id, token: resume.token });
-          return remember(await resumeSession(net, { resume, timeoutMs: connectTimeoutMs, maxInterpolationDelayMs }));
+          return remember(await resumeSession(net, lobby, { resume, ...timing, maxInterpolationDelayMs }));
         } catch (err) {
           net?.destroy();
           if (options.resume !== undefined) throw err instanceof HostmeshError && err.code === 'SEAT_LOST' ? err : new HostmeshError('SEAT_LOST', `The seat could not be taken back: ${(err as Error).message}`, { cause: err });
@@ -197,7 +202,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
           code: code.trim(),
           playerName: cleanPlayerName(options.playerName, 'Player'),
           password: options.password,
-          timeoutMs: connectTimeoutMs,
+          ...timing,
           maxInterpolationDelayMs,
         }));
       } catch (err) {

@@ -60,11 +60,13 @@ export class HostReplication {
   private readonly ticker;
   private readonly inputsPerTick: number;
 
-  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined, maxInputsPerSecond = 120) {
+  /** `from`: a member that took over starts from the state and tick it had (so ticks go on from there). */
+  constructor(private readonly session: ReplicationContext, readonly tickRateHz: number, schema: Schema | undefined, maxInputsPerSecond = 120, from?: { state: State | undefined; tick: number }) {
     if (!(tickRateHz > 0 && tickRateHz <= 120)) throw new HostmeshError('INVALID_ARGUMENT', 'tickRateHz must be between 1 and 120.');
     if (!(maxInputsPerSecond > 0)) throw new HostmeshError('INVALID_ARGUMENT', 'maxInputsPerSecond must be a positive number.');
     this.inputsPerTick = maxInputsPerSecond / tickRateHz;
     this.encoder = new SnapshotEncoder({ ...(schema ? { schema } : {}), budgetBytes: SNAPSHOT_PACKET_BUDGET });
+    if (from) { this.state = from.state; this.tick = Math.max(0, from.tick); }
     session.internal.on('frame', (type, body, fromId) => this.onFrame(type, body, fromId));
     session.internal.on('linkClosed', (id) => this.clients.delete(id));
     session.internal.on('relinked', (id) => this.clients.delete(id)); // a returning member starts from a full snapshot
@@ -77,6 +79,11 @@ export class HostReplication {
     if (typeof state !== 'object' || state === null) throw new HostmeshError('INVALID_ARGUMENT', 'setState(state): state must be an object of entities, e.g. { p1: { x: 0, y: 0 } }.');
     this.state = state;
     for (const c of this.clients.values()) c.inputAck = c.inputs.lastSeq;
+  }
+
+  /** The tick of the newest snapshot committed. */
+  get currentTick(): number {
+    return this.tick;
   }
 
   /** The last state set. */

@@ -8,19 +8,41 @@
  * A member whose link drops without a goodbye keeps its seat for `reconnectGraceMs` (seats.ts):
  * the others hear PLAYER_DISCONNECT, and the member may come back on a new link with its seat
  * token (offer `{ kind: 'rejoin', seat }`, then REJOIN), or is removed with reason 'timeout'.
+ * With migration on, every member also gets what a successor needs (succession.ts) and the
+ * game's checkpoints; a host that leaves releases the lobby and says HANDOVER first. A member
+ * that took over (migration.ts) starts this role with `takeover`: the state and tick it had, the
+ * old host's bans, and HOST_CHANGE (a new seat token) to every member it is linked to; members it
+ * is not linked to dial it (`{ kind: 'follow' }`) and get HOST_CHANGE on that link.
  */
 import { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { LobbyApi } from '../lobby/lobby-client.js';
-import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
+import type { UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { MsgType } from '../wire/protocol.js';
 import { Admission } from './admission.js';
+import type { HostControls } from './host-controls.js';
 import { Seats } from './seats.js';
 import { LobbyRegistration, type LobbySettings } from './lobby-registration.js';
 import { HostReplication } from './host-replication.js';
 import { cleanPlayerName, uniquePlayerName, type PlayerInfo } from './players.js';
 import type { SessionCore } from './session-core.js';
-import type { Schema } from '../snapshot/schema.js';
+import type { Schema, State } from '../snapshot/schema.js';
+import { isSpectator, successionOrder, type Succession } from './succession.js';
+
+export type { HostControls } from './host-controls.js';
+
+/** Shortest gap between two CHECKPOINT frames to the members, ms (newer checkpoints replace queued ones). */
+export const CHECKPOINT_INTERVAL_MS = 250;
+
+/** What a member that took over as host starts from. */
+export interface Takeover {
+  /** The newest authoritative state it had, and its tick. */
+  state: State | undefined;
+  tick: number;
+  /** The old host's bans and next seat number. */
+  bans: string[];
+  nextSeat: number;
+}
 
 /** Links that have finished their handshake but not sent JOIN yet, at most. */
 const MAX_KNOCKING = 8;
@@ -42,32 +64,40 @@ export interface HostRoleInit {
   settings: LobbySettings;
   /** How long a dropped member's seat is held, ms (0: removed at once). */
   reconnectGraceMs: number;
-}
-
-/** Host-only controls added to a hosting session. */
-export interface HostControls {
-  /** Removes a player: it gets KICKED, the others playerLeave. It may come back through the lobby with a new ticket. */
-  kick(id: string, reason?: string): void;
-  /** Removes a player (if present) and refuses its id for the rest of the session. */
-  ban(id: string, reason?: string): void;
-  /** Lifts a ban. */
-  unban(id: string): void;
-  /** Ids banned in this session, oldest first. */
-  banned(): string[];
-  /** Updates the lobby on the server: `open: false` turns newcomers away with LOBBY_CLOSED. */
-  updateLobby(changes: UpdateLobbyRequest): Promise<LobbyInfo>;
+  /** The session outlives the host: members get what a successor needs, and a leaving host hands over. */
+  migration: boolean;
+  /** The lobby's claim secret ('' when none). */
+  claimSecret: string;
+  /** The lobby's host epoch we host it at. */
+  epoch: number;
+  /** Set when we took over from a host that is gone. */
+  takeover?: Takeover;
 }
 
 type RejectCode = 'NOT_ADMITTED' | 'LOBBY_FULL' | 'KICKED' | 'RATE_LIMITED';
 
 /** Wires host behaviour into `session`. */
 export function startHostRole(session: SessionCore, init: HostRoleInit): HostControls {
-  let nextSeat = 1;
   const { net } = session;
+  const takeover = init.takeover;
+  let nextSeat = takeover ? Math.max(takeover.nextSeat, ...[...session.roster.values()].map((p) => p.seat + 1)) : 1;
   const door = new Admission(init.hostSecret, session.code);
+  for (const id of takeover?.bans ?? []) door.ban(id, 'banned');
   const knocking = new Map<string, Link>();
   const seats = new Seats();
-  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond);
+  const hasLobby = init.hostSecret !== '';
+  session.epoch = init.epoch;
+  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond, takeover && { state: takeover.state, tick: takeover.tick });
+
+  const succession = (): Succession | undefined => (init.migration ? {
+    claimSecret: init.claimSecret, epoch: init.epoch, settings: init.settings, bans: door.banned(), nextSeat, maxInputsPerSecond: init.maxInputsPerSecond,
+  } : undefined);
+  /** Tells every member what a successor needs now (after a ban, an unban or a lobby update). */
+  const shareSuccession = () => {
+    const body = succession();
+    if (!body || session.isClosed) return;
+    for (const link of session.links.values()) link.sendReliable(MsgType.HOST_STATE, { succession: body });
+  };
 
   const refuse = (link: Link, code: RejectCode, message: string) => {
     try { link.sendReliable(MsgType.REJECT, { code, message }); } catch { /* closing anyway */ }
@@ -80,17 +110,40 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     const m = metadata as { kind?: unknown; ticket?: unknown; seat?: unknown } | null;
     if (typeof m !== 'object' || m === null || session.isClosed || door.isBanned(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) return false;
     if (m.kind === 'rejoin') return session.roster.has(id) && seats.valid(id, m.seat);
+    // A member of the old host that had no link to us comes to us after the takeover.
+    if (m.kind === 'follow') return session.roster.has(id) && id !== session.selfId && !session.links.has(id);
     return m.kind === 'join' && !session.roster.has(id) && door.ticketValid(id, m.ticket);
   });
 
   const welcome = (id: string) => ({
     players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
-    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(),
+    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(), succession: succession(), checkpoint: session.checkpoint,
   });
+
+  /** A member of the old host's session is ours now: adopt its link and give it its new view (HOST_CHANGE, a new seat token). */
+  const adoptMember = (link: Link) => {
+    const id = link.remoteId;
+    const player = session.roster.get(id);
+    if (!player) { link.close('local'); return; }
+    const wasHeld = seats.isHeld(id);
+    seats.reclaimed(id);
+    link.on('flood', () => ban(id, 'rate-limited', 'RATE_LIMITED'));
+    if (session.links.get(id) !== link) session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    link.sendReliable(MsgType.HOST_CHANGE, { epoch: init.epoch, ...welcome(id) });
+    if (!wasHeld) return;
+    for (const other of session.links.values()) if (other.remoteId !== id) other.sendReliable(MsgType.PLAYER_RECONNECT, { id });
+    session.events.emit('playerReconnect', player);
+  };
 
   const admit = (link: Link, metadata: unknown) => {
     const id = link.remoteId;
-    const rejoin = (metadata as { kind?: unknown } | null)?.kind === 'rejoin';
+    const kind = (metadata as { kind?: unknown } | null)?.kind;
+    if (kind === 'follow') {
+      if (session.isClosed || door.isBanned(id) || !session.roster.has(id) || session.links.has(id)) link.close('local');
+      else adoptMember(link);
+      return;
+    }
+    const rejoin = kind === 'rejoin';
     if (session.isClosed || door.isBanned(id) || (session.roster.has(id) !== rejoin) || knocking.has(id) || knocking.size >= MAX_KNOCKING) {
       link.close('local');
       return;
@@ -156,7 +209,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   };
 
   const reportCount = () => {
-    if (session.isClosed) return;
+    if (session.isClosed || !hasLobby) return;
     init.lobby.update(session.code, init.hostSecret, { players: session.roster.size }).catch(() => {
       /* the count is advisory; the host enforces capacity itself */
     });
@@ -185,35 +238,81 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot ban itself; call leave() instead.');
     door.ban(id, reason);
     eject(id, reason, code);
+    shareSuccession();
   };
 
-  const registration = new LobbyRegistration(net, init.lobby, session.code, init.hostSecret, init.settings, () => session.roster.size,
-    (error) => { if (!session.isClosed) session.events.emit('lobbyLost', error); });
-  net.on('link', (link, metadata) => admit(link, metadata));
+  const registration = hasLobby
+    ? new LobbyRegistration(net, init.lobby, session.code, init.hostSecret, init.settings, () => session.roster.size,
+      (error) => { if (!session.isClosed) session.events.emit('lobbyLost', error); }, () => ({ claimSecret: init.claimSecret, hostEpoch: init.epoch }))
+    : undefined;
+  const offLink = net.on('link', (link, metadata) => admit(link, metadata));
   session.internal.on('linkClosed', (id, reason) => {
     // A goodbye (or our own close: kick, ban, refusal) ends the seat; a drop holds it.
     if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0) remove(id, 'left');
     else hold(id);
   });
+
+  // Checkpoints go to every member at a bounded rate: the newest replaces one still waiting.
+  let checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastCheckpointMs = -Infinity;
+  const sendCheckpoint = () => {
+    checkpointTimer = undefined;
+    if (session.isClosed) return;
+    lastCheckpointMs = performance.now();
+    const body = { d: session.checkpoint, k: session.replication && 'setState' in session.replication ? session.replication.currentTick : 0 };
+    for (const link of session.links.values()) link.sendReliable(MsgType.CHECKPOINT, body);
+  };
+  session.internal.on('checkpoint', () => {
+    if (!init.migration || checkpointTimer !== undefined) return;
+    checkpointTimer = setTimeout(sendCheckpoint, Math.max(0, lastCheckpointMs + CHECKPOINT_INTERVAL_MS - performance.now()));
+  });
+
+  // A host that leaves with members left hands the session over: it releases the lobby (a member
+  // may claim it at once) and says HANDOVER before its BYE.
+  let handedOver = false;
+  session.addFarewell(async (reason) => {
+    if (!init.migration || reason !== 'left' || successionOrder(session.roster.values(), session.selfId, new Set(seats.heldIds())).length === 0) return;
+    if (checkpointTimer !== undefined) { clearTimeout(checkpointTimer); sendCheckpoint(); }
+    handedOver = true;
+    if (hasLobby && !registration?.isLost) await init.lobby.release(session.code, init.hostSecret).catch(() => { /* members claim once our socket is gone */ });
+    for (const link of session.links.values()) link.sendReliable(MsgType.HANDOVER, { epoch: init.epoch });
+  });
   session.addCleanup(async () => {
-    registration.stop();
+    clearTimeout(checkpointTimer);
+    offLink();
+    registration?.stop();
     seats.clear();
-    if (registration.isLost) return;
+    if (!hasLobby || registration?.isLost || handedOver) return;
     await init.lobby.close(session.code, init.hostSecret).catch(() => { /* lobby expires by itself */ });
   });
 
-  return {
+  // Taking over: every member we are linked to is ours now; the others get their seats held.
+  if (takeover) {
+    for (const p of [...session.roster.values()]) {
+      if (p.id === session.selfId) continue;
+      const link = session.links.get(p.id);
+      if (link) adoptMember(link);
+      else if (!isSpectator(p)) hold(p.id);
+      else remove(p.id, 'left');
+    }
+    reportCount();
+  }
+
+  const controls: HostControls = {
     updateLobby(changes: UpdateLobbyRequest) {
       if (session.isClosed) return Promise.reject(new HostmeshError('SESSION_CLOSED'));
+      if (!hasLobby) return Promise.reject(new HostmeshError('LOBBY_NOT_FOUND', 'This session took over from a host while the server could not be reached, so it has no lobby on the server. Host a new lobby for newcomers.'));
       const { players: _ignored, ...rest } = changes; // the host reports the count itself
-      return init.lobby.update(session.code, init.hostSecret, rest).then((info) => { registration.updated(rest); return info; });
+      return init.lobby.update(session.code, init.hostSecret, rest).then((info) => { registration?.updated(rest); shareSuccession(); return info; });
     },
     kick(id: string, reason = 'kicked') {
       if (id === session.selfId) throw new HostmeshError('INVALID_ARGUMENT', 'The host cannot kick itself; call leave() instead.');
       if (session.links.has(id) || knocking.has(id)) eject(id, reason, 'KICKED');
     },
     ban: (id: string, reason = 'banned') => ban(id, reason),
-    unban: (id: string) => door.unban(id),
+    unban: (id: string) => { door.unban(id); shareSuccession(); },
     banned: () => door.banned(),
   };
+  session.hostControls = controls;
+  return controls;
 }

@@ -37,6 +37,7 @@ export class LobbyRegistration {
     private readonly settings: LobbySettings,
     private readonly players: () => number,
     private readonly lost: (error: HostmeshError) => void,
+    private readonly succession: () => { claimSecret: string; hostEpoch: number } = () => ({ claimSecret: '', hostEpoch: 0 }),
   ) {
     let wasOpen = net.signalingState === 'open';
     net.on('signaling', (state) => {
@@ -67,7 +68,9 @@ export class LobbyRegistration {
     clearTimeout(this.timer);
     if (this.stopped || this.gone || this.net.signalingState !== 'open') return;
     const s = this.settings;
+    const { claimSecret, hostEpoch } = this.succession();
     const body: RestoreLobbyRequest = {
+      hostEpoch, ...(claimSecret.includes('.') ? { claimSecret } : {}),
       name: s.name, maxPlayers: s.maxPlayers, public: s.public, open: s.open, players: this.players(),
       hostPeerId: this.net.id, hostPeerToken: this.net.token,
       ...(s.password === undefined ? {} : { password: s.password }),

@@ -23,6 +23,10 @@ export interface SeatReconnect {
   since: number;
   /** Time allowed per attempt, ms. */
   timeoutMs: number;
+  /** True once trying is pointless: we follow a new host, or took over. Default: never. */
+  cancelled?: () => boolean;
+  /** Signaling says the host's id is gone; true when a migration takes it from here (else the session closes with HOST_LEFT). */
+  hostUnavailable?: () => boolean;
 }
 
 /** First and longest wait between attempts, ms. */
@@ -34,7 +38,8 @@ export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Pro
   const deadline = r.since + r.graceMs;
   const lost = (why: string) => session.close('host-left', new HostmeshError('SEAT_LOST', why));
   let wait: number = RETRY_MS.first;
-  while (!session.isClosed) {
+  const cancelled = r.cancelled ?? (() => false);
+  while (!session.isClosed && !cancelled()) {
     const left = deadline - performance.now();
     if (left <= 0) {
       lost(`We were away from the host for longer than it holds a seat (${r.graceMs} ms). Join again with the lobby code as a new player.`);
@@ -46,9 +51,10 @@ export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Pro
         // Never knock past the grace: a host that dropped our seat does not answer the offer.
         link = await session.net.connect(session.hostId, { kind: 'rejoin', seat: r.seat }, Math.max(1, Math.min(r.timeoutMs, left)));
         const welcome = await readWelcome(link, Math.min(r.timeoutMs, left), () => link!.sendReliable(MsgType.REJOIN, { seat: r.seat }));
-        if (session.isClosed) { link.close('local'); return undefined; }
+        if (session.isClosed || cancelled()) { link.close('local'); return undefined; }
         return { link, welcome };
       } catch (err) {
+        if (cancelled()) return undefined;
         if (err instanceof HostmeshError && err.code === 'NOT_ADMITTED') {
           lost(`The host did not take us back into our seat: ${err.message}`);
           return undefined;
@@ -56,6 +62,7 @@ export async function reconnectSeat(session: SessionCore, r: SeatReconnect): Pro
         // Signaling is up and says the host's id is not connected (it kept our offer for seconds,
         // then gave up): the host is gone, not just our link to it.
         if ((err as { cause?: { type?: unknown } }).cause?.type === 'peer-unavailable' && session.net.signalingState === 'open') {
+          if (r.hostUnavailable?.()) return undefined;
           session.close('host-left', new HostmeshError('HOST_LEFT', 'The host is gone (it left the signaling server and stopped answering). Host a new game or join another.'));
           return undefined;
         }

@@ -12,10 +12,12 @@ import type { Network } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import { MsgType } from '../wire/protocol.js';
 import type { ClientReplication } from './client-replication.js';
+import type { HostControls } from './host-controls.js';
 import type { HostReplication } from './host-replication.js';
 import type { PlayerInfo } from './players.js';
 import type { ReplicationContext } from './replication-context.js';
 import type { RoleCleanup, SessionCloseReason, SessionEvents, SessionInternalEvents } from './session-events.js';
+import type { Succession } from './succession.js';
 
 /** Options of `send`. */
 export interface SendOptions {
@@ -26,6 +28,9 @@ export interface SendOptions {
 }
 
 type MessageHandler = (data: unknown, fromId: string) => void;
+
+/** Longest a close waits for its farewells (a leaving host handing the lobby over), ms. */
+const FAREWELL_MS = 2000;
 
 /** A session's state and plumbing; the roles and replication drivers work on it. */
 export class SessionCore implements ReplicationContext {
@@ -45,10 +50,21 @@ export class SessionCore implements ReplicationContext {
   seatToken: string | undefined;
   /** The replication driver of this member's role. */
   replication: HostReplication | ClientReplication | undefined;
+  /** The host's controls while we host (from the start, or since we took over). */
+  hostControls: HostControls | undefined;
+  /** Member: what taking over as host needs (from the host); undefined when the host does not let the session outlive it. */
+  succession: Succession | undefined;
+  /** The lobby's host epoch as we know it (one more per host change). */
+  epoch = 0;
+  /** The host's newest checkpoint (on the host: the one it set). */
+  checkpoint: unknown;
+  /** Member: ids whose seats the host holds (their links dropped), as the host announced. */
+  readonly away = new Set<string>();
   private hostIdValue: string;
   private closed = false;
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   private cleanups: RoleCleanup[] = [];
+  private farewells: RoleCleanup[] = [];
 
   constructor(readonly net: Network, init: { code: string; hostId: string; players: PlayerInfo[] }) {
     this.code = init.code;
@@ -76,6 +92,11 @@ export class SessionCore implements ReplicationContext {
   /** True after the session closed. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The host changed (a migration): `id` hosts from now on. */
+  setHost(id: string): void {
+    this.hostIdValue = id;
   }
 
   /** Subscribes to application messages of `type`; returns an unsubscribe function. */
@@ -119,6 +140,11 @@ export class SessionCore implements ReplicationContext {
     this.cleanups.push(cleanup);
   }
 
+  /** Registers a farewell, run (and awaited, briefly) on close before the links close: last words to the members. */
+  addFarewell(farewell: RoleCleanup): void {
+    this.farewells.push(farewell);
+  }
+
   /** Adopts an admitted member's link and routes its frames. */
   attach(link: Link, onFrame: (type: number, body: unknown, reliable: boolean) => void): void {
     const old = this.links.get(link.remoteId);
@@ -146,6 +172,12 @@ export class SessionCore implements ReplicationContext {
   async shutdown(reason: SessionCloseReason, error?: HostmeshError): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const farewells = this.farewells.splice(0);
+    if (farewells.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled(farewells.map(async (f) => f(reason))), new Promise((r) => { timer = setTimeout(r, FAREWELL_MS); })]);
+      clearTimeout(timer);
+    }
     const cleanups = this.cleanups.splice(0);
     for (const link of [...this.links.values()]) link.close('local');
     this.links.clear();

@@ -25,8 +25,10 @@ export interface SessionEvents {
   reconnecting: [];
   /** Client: we are back in our seat (same id, name, seat); a full snapshot follows. */
   reconnected: [];
-  /** The host changed (reserved for host migration; not fired yet). */
+  /** The host changed (host migration): `hostId` hosts from now on (`isHost` is true on it); resume from `latestState()` and `checkpoint`. */
   hostChange: [hostId: string];
+  /** Member: the host's newest checkpoint arrived (what a successor resumes from, with `latestState()`). */
+  checkpoint: [data: unknown];
   /** Host: a snapshot tick is about to be sent (timer keeps its rate in hidden tabs); simulate and setState() here. */
   tick: [tick: number, intervalMs: number];
   /** Client: a complete authoritative snapshot arrived (raw, not interpolated). */
@@ -47,6 +49,8 @@ export interface SessionInternalEvents {
   linkClosed: [id: string, reason: LinkCloseReason];
   /** A member came back on a new link (replication starts it over with a full snapshot). */
   relinked: [id: string];
+  /** Host: the game set a new checkpoint. */
+  checkpoint: [];
 }
 
 /** Called by close(); roles release their own resources here. */

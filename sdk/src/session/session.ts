@@ -10,6 +10,10 @@ import type { SignalingState } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import { encodeResumeToken } from './resume-token.js';
 import type { State } from '../snapshot/schema.js';
+import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
+import { encodeFrame } from '../wire/codec.js';
+import type { HostControls } from './host-controls.js';
+import { MAX_CHECKPOINT_BYTES } from './succession.js';
 import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
 import type { HostReplicationStats } from './host-replication.js';
 import type { PlayerInfo } from './players.js';
@@ -152,6 +156,63 @@ export class Session {
       out[id] = { ...link.stats(), ...extra };
     }
     return out;
+  }
+
+  /** The lobby's host epoch: 0 for the first host, one more per host change. */
+  get hostEpoch(): number {
+    return this.#core.epoch;
+  }
+
+  /** The host's newest checkpoint (on the host: the one it set; on members: the one it last sent). Undefined when none. */
+  get checkpoint(): unknown {
+    return this.#core.checkpoint;
+  }
+
+  /** Host: sets the checkpoint, what a successor needs beyond the replicated state (RNG seed, timers, hidden cards); sent reliably to every member, at most every 250 ms. Throws NOT_HOST, MESSAGE_TOO_LARGE, INVALID_ARGUMENT. */
+  setCheckpoint(data: unknown): void {
+    const core = this.#core;
+    if (core.isClosed) throw new HostmeshError('SESSION_CLOSED');
+    if (!core.isHost) throw new HostmeshError('NOT_HOST', 'Only the host sets the checkpoint; members receive it (session.checkpoint, the checkpoint event).');
+    checkSendable(data, 'setCheckpoint(data): the data');
+    const bytes = encodeFrame(0, data).length - 1;
+    if (bytes > MAX_CHECKPOINT_BYTES) throw new HostmeshError('MESSAGE_TOO_LARGE', `setCheckpoint(data): the checkpoint is ${bytes} bytes encoded; at most ${MAX_CHECKPOINT_BYTES} fit. Keep in it only what the replicated state lacks.`);
+    core.checkpoint = data;
+    core.internal.emit('checkpoint');
+  }
+
+  /** Host: removes a player: it gets KICKED, the others playerLeave. It may come back through the lobby with a new ticket. Throws NOT_HOST. */
+  kick(id: string, reason?: string): void {
+    this.#host().kick(id, reason);
+  }
+
+  /** Host: removes a player (if present) and refuses its id for the rest of the session (its successors included). Throws NOT_HOST. */
+  ban(id: string, reason?: string): void {
+    this.#host().ban(id, reason);
+  }
+
+  /** Host: lifts a ban. Throws NOT_HOST. */
+  unban(id: string): void {
+    this.#host().unban(id);
+  }
+
+  /** Host: ids banned in this session, oldest first. Throws NOT_HOST. */
+  banned(): string[] {
+    return this.#host().banned();
+  }
+
+  /** Host: updates the lobby on the server (`open: false` turns newcomers away with LOBBY_CLOSED). Rejects with NOT_HOST. */
+  updateLobby(changes: UpdateLobbyRequest): Promise<LobbyInfo> {
+    try {
+      return this.#host().updateLobby(changes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #host(): HostControls {
+    const controls = this.#core.isHost ? this.#core.hostControls : undefined;
+    if (!controls) throw new HostmeshError('NOT_HOST', 'Only the host can do that (session.isHost is false here).');
+    return controls;
   }
 
   /** Leaves the session: says goodbye to every peer and releases everything. */

@@ -8,10 +8,10 @@ import { signTicket } from '../lobby/ticket.js';
 import type { LobbyApi } from '../lobby/lobby-client.js';
 import { PROTOCOL_VERSION } from '../wire/protocol.js';
 import type {
-  ClientConfig, CreateLobbyRequest, CreateLobbyResponse, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
+  ClaimLobbyRequest, ClaimLobbyResponse, ClientConfig, CreateLobbyRequest, CreateLobbyResponse, LobbyHostStatus, JoinLobbyRequest, JoinLobbyResponse, LobbyInfo, RestoreLobbyRequest, UpdateLobbyRequest,
 } from '../wire/lobby-api.js';
 
-interface Entry { info: LobbyInfo; password: string | undefined; hostSecret: string; hostPeerId: string }
+interface Entry { info: LobbyInfo; password: string | undefined; hostSecret: string; hostPeerId: string; claimSecret: string; hostEpoch: number; released: boolean }
 
 /** How long a ticket admits its joiner, ms (the server's figure). */
 const TICKET_TTL_MS = 60_000;
@@ -20,6 +20,9 @@ const TICKET_TTL_MS = 60_000;
 export class MemoryLobby implements LobbyApi {
   private readonly lobbies = new Map<string, Entry>();
   private created = 0;
+
+  /** `present(id)` tells whether a host id is still connected (the hub's signaling), for claims. */
+  constructor(private readonly present: (id: string) => boolean = () => true) {}
 
   /** Every lobby, public or not (for assertions). */
   all(): LobbyInfo[] {
@@ -51,14 +54,16 @@ export class MemoryLobby implements LobbyApi {
       hasPassword: body.password !== undefined && body.password !== '', meta: { ...(body.meta ?? {}) },
     };
     const hostSecret = `memory-host-secret-${n}`;
-    this.lobbies.set(code, { info, password: info.hasPassword ? body.password : undefined, hostSecret, hostPeerId: body.hostPeerId });
-    return { lobby: { ...info }, hostSecret };
+    const claimSecret = `memory-claim-secret-${n}`;
+    this.lobbies.set(code, { info, password: info.hasPassword ? body.password : undefined, hostSecret, hostPeerId: body.hostPeerId, claimSecret, hostEpoch: 0, released: false });
+    return { lobby: { ...info }, hostSecret, claimSecret, hostEpoch: 0 };
   }
 
   /** Admission: LOBBY_NOT_FOUND, LOBBY_CLOSED, BAD_PASSWORD, LOBBY_FULL, or a signed ticket. */
   async join(code: string, body: JoinLobbyRequest): Promise<JoinLobbyResponse> {
     const entry = this.lobbies.get(normalize(code));
     if (!entry) throw new HostmeshError('LOBBY_NOT_FOUND');
+    if (entry.released || !this.present(entry.hostPeerId)) throw new HostmeshError('HOST_GONE');
     if (!entry.info.open) throw new HostmeshError('LOBBY_CLOSED');
     if (entry.password !== undefined && body.password !== entry.password) throw new HostmeshError('BAD_PASSWORD');
     if (entry.info.players >= entry.info.maxPlayers) throw new HostmeshError('LOBBY_FULL');
@@ -80,10 +85,40 @@ export class MemoryLobby implements LobbyApi {
     return { ...entry.info };
   }
 
+  /** Who hosts the lobby now, for a member holding its claim secret. */
+  async hostStatus(code: string, claimSecret: string): Promise<LobbyHostStatus> {
+    const entry = this.claimable(code, claimSecret);
+    return { hostPeerId: entry.hostPeerId, hostEpoch: entry.hostEpoch, present: !entry.released && this.present(entry.hostPeerId) };
+  }
+
+  /** A member takes over a lobby whose host is gone, at the epoch it names (HOST_CHANGED, HOST_PRESENT otherwise). */
+  async claim(code: string, claimSecret: string, body: ClaimLobbyRequest): Promise<ClaimLobbyResponse> {
+    const entry = this.claimable(code, claimSecret);
+    if (body.epoch !== entry.hostEpoch || body.hostPeerId === entry.hostPeerId) throw new HostmeshError('HOST_CHANGED');
+    if (!entry.released && this.present(entry.hostPeerId)) throw new HostmeshError('HOST_PRESENT');
+    entry.hostPeerId = body.hostPeerId;
+    entry.hostEpoch++;
+    entry.released = false;
+    entry.hostSecret = `${entry.hostSecret}'`;
+    return { lobby: { ...entry.info }, hostSecret: entry.hostSecret, hostEpoch: entry.hostEpoch };
+  }
+
+  /** The host hands the lobby to its members. */
+  async release(code: string, hostSecret: string): Promise<void> {
+    this.owned(code, hostSecret).released = true;
+  }
+
   /** Deletes a lobby as its host. */
   async close(code: string, hostSecret: string): Promise<void> {
     this.owned(code, hostSecret);
     this.lobbies.delete(normalize(code));
+  }
+
+  private claimable(code: string, claimSecret: string): Entry {
+    const entry = this.lobbies.get(normalize(code));
+    if (!entry) throw new HostmeshError('LOBBY_NOT_FOUND');
+    if (entry.claimSecret !== claimSecret) throw new HostmeshError('UNAUTHORIZED');
+    return entry;
   }
 
   private owned(code: string, hostSecret: string): Entry {

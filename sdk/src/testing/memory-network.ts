@@ -45,6 +45,11 @@ export class MemoryHub {
     return outgoing.whenReady().then(() => outgoing);
   }
 
+  /** True while endpoint `id` is open and has signaling. */
+  signalingOpen(id: string): boolean {
+    return this.endpoints.get(id)?.signalingState === 'open';
+  }
+
   /** Player `id`'s sends vanish from now on, with no close event anywhere (a frozen tab). */
   freeze(id: string): void {
     for (const end of this.ends.get(id) ?? []) end.silence();

@@ -46,7 +46,7 @@ export interface TestNetwork {
 export function createTestNetwork(options: TestNetworkOptions = {}): TestNetwork {
   const o = { ...defaults, ...options };
   const hub = new MemoryHub({ latencyMs: o.latencyMs, unreliableLoss: o.unreliableLoss, ...(o.random ? { random: o.random } : {}) });
-  const lobby = new MemoryLobby();
+  const lobby = new MemoryLobby((id) => hub.signalingOpen(id));
   return {
     connect: (connectOptions = {}) => connectWith(connectOptions, { lobby, openNetwork: async (link) => hub.open(link) }),
     lobbies: () => lobby.all(),

@@ -67,6 +67,39 @@ export interface CreateLobbyResponse {
   lobby: LobbyInfo;
   /** Secret that authorises host updates and signs join tickets; never shown to others. */
   hostSecret: string;
+  /** Secret the host shares with its members only, so that one of them can claim the lobby when the host is gone. */
+  claimSecret: string;
+  /** The lobby's host epoch (0 at creation; one more per host change). */
+  hostEpoch: number;
+}
+
+/** `POST /api/lobbies/:code/claim` body (with `Authorization: Bearer <claimSecret>`): a member takes over a lobby whose host is gone. */
+export interface ClaimLobbyRequest {
+  /** The claimant's signaling id; it must be connected to the PeerServer. */
+  hostPeerId: string;
+  /** The token the claimant's signaling connection was opened with. */
+  hostPeerToken: string;
+  /** The host epoch the claimant succeeds: the claim wins only while the lobby is still at this epoch. */
+  epoch: number;
+}
+
+/** `POST /api/lobbies/:code/claim` answer: the claimant is the host now. */
+export interface ClaimLobbyResponse {
+  lobby: LobbyInfo;
+  /** The new host's secret (the old one no longer works). */
+  hostSecret: string;
+  /** The lobby's new host epoch. */
+  hostEpoch: number;
+}
+
+/** `GET /api/lobbies/:code/host` answer (with `Authorization: Bearer <claimSecret>`): who hosts the lobby now. */
+export interface LobbyHostStatus {
+  /** The host's signaling id. */
+  hostPeerId: string;
+  /** The lobby's host epoch. */
+  hostEpoch: number;
+  /** True while that host is connected to signaling and has not handed the lobby over. */
+  present: boolean;
 }
 
 /** `PUT /api/lobbies/:code` body (with `Authorization: Bearer <hostSecret>`): the host re-registers its lobby after signaling came back. */
@@ -75,6 +108,10 @@ export interface RestoreLobbyRequest extends CreateLobbyRequest {
   players: number;
   /** Accepts new players. */
   open: boolean;
+  /** The lobby's claim secret, so that members can still claim it after the server forgot it. Default: a new one. */
+  claimSecret?: string;
+  /** The host epoch the host holds the lobby at. Default: 0. */
+  hostEpoch?: number;
 }
 
 /** `POST /api/lobbies/:code/join` body. */

@@ -47,6 +47,14 @@ export const MsgType = {
   SNAPSHOT: 31,
   /** Client to host, unreliable: `{ k: snapshotTick }`. */
   SNAPSHOT_ACK: 32,
+  /** Host to members, reliable: what a successor needs (claim secret, epoch, settings, bans, next seat), when it changes. */
+  HOST_STATE: 40,
+  /** Host to members, reliable: `{ d: checkpoint, k: tick }`, the game's newest host checkpoint (coalesced, bounded rate). */
+  CHECKPOINT: 41,
+  /** Leaving host to members, reliable, before its BYE: `{ epoch }`; it released the lobby, so its successor takes over at once. */
+  HANDOVER: 42,
+  /** New host to a member, reliable: `{ epoch, ...welcome }`; it won the lobby at `epoch` and this is the member's new view (a new seat token). */
+  HOST_CHANGE: 43,
 } as const;
 
 /** A message type code. */

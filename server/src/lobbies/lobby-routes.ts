@@ -94,6 +94,16 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
   router.post('/lobbies/:code/join', route('join', async (req, res) => {
     res.json(await service.join(ip(req), codeParam(req), req.body));
   }));
+  router.get('/lobbies/:code/host', route('host', async (req, res) => {
+    res.json(await service.hostStatus(ip(req), codeParam(req), req.headers.authorization));
+  }));
+  router.post('/lobbies/:code/claim', route('claim', async (req, res) => {
+    res.json(await service.claim(ip(req), codeParam(req), req.headers.authorization, req.body));
+  }));
+  router.post('/lobbies/:code/release', route('release', async (req, res) => {
+    await service.release(ip(req), codeParam(req), req.headers.authorization);
+    res.status(204).end();
+  }));
   router.patch('/lobbies/:code', route('update', async (req, res) => {
     res.json({ lobby: await service.update(ip(req), codeParam(req), req.headers.authorization, req.body) });
   }));

@@ -11,9 +11,9 @@
  * socket, whichever node took the request (`handOff`).
  * Throws ApiErrors; lobby-routes.ts turns them into answers.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type {
-  CreateLobbyResponse, JoinLobbyResponse, LobbyInfo,
+  ClaimLobbyResponse, CreateLobbyResponse, JoinLobbyResponse, LobbyHostStatus, LobbyInfo,
 } from '../../../sdk/src/wire/lobby-api.js';
 import { signTicket } from '../../../sdk/src/lobby/ticket.js';
 import { ApiError } from '../http/api-error.js';
@@ -25,11 +25,19 @@ import type { LobbyRecord, LobbyStore } from '../stores/store.js';
 import { GuessGuard } from './guess-guard.js';
 import { bearerSecret, generateHostSecret, requireHostSecret, secretFitsCode } from './host-secret.js';
 import { generateJoinCode, normalizeCode } from './join-code.js';
-import { parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
+import { parseClaimLobby, parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { tokenHash, type PeerDirectory } from './peer-directory.js';
 
 const CODE_ATTEMPTS = 16;
+
+/** Host-status look-ups and claims one lobby may take per minute (its members ask while the host is silent). */
+export const SuccessionLimits = { statusPerLobbyPerMinute: 600, claimsPerLobbyPerMinute: 60 } as const;
+
+/** What a claim secret is bound to: the code, under a name no host secret uses. */
+function claimScope(code: string): string {
+  return `claim:${code}`;
+}
 
 /** What the service needs from the rest of the server. */
 export interface LobbyServiceDeps {
@@ -42,6 +50,8 @@ export interface LobbyServiceDeps {
   handOff?: (peerId: string, code: string) => Promise<void>;
   /** Rate limiters. Default: in this process. */
   limiters?: LimiterFactory;
+  /** Resolves true when `peerId`'s signaling socket answers a ping in time (one that does not is closed). Default: connected means alive. */
+  probe?: (peerId: string) => Promise<boolean>;
   /** Clock, ms. Default: Date.now. */
   now?: () => number;
 }
@@ -59,6 +69,10 @@ export function limited(decision: RateDecision, what: string): void {
   if (decision.ok) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   throw new ApiError(429, 'RATE_LIMITED', `Too many ${what} from this address. Wait ${seconds} s and try again.`, seconds);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -84,6 +98,8 @@ export class LobbyService {
   private readonly passwordFailures: Limiter;
   private readonly passwordChecks: TokenBucket;
   private readonly guesses: GuessGuard;
+  private readonly statusLimiter: Limiter;
+  private readonly claimLimiter: Limiter;
 
   constructor(private readonly deps: LobbyServiceDeps) {
     const o = deps.options;
@@ -97,6 +113,8 @@ export class LobbyService {
     this.passwordFailures = limiter('password', o.passwordFailuresPerLobbyPerMinute, this.now);
     // scrypt runs on this node's CPU: its budget is this node's.
     this.passwordChecks = new TokenBucket(o.passwordChecksPerSecond, o.passwordChecksPerSecond, this.now);
+    this.statusLimiter = limiter('status', SuccessionLimits.statusPerLobbyPerMinute, this.now);
+    this.claimLimiter = limiter('claim', SuccessionLimits.claimsPerLobbyPerMinute, this.now);
     this.guesses = new GuessGuard(this.store, {
       perAddressPerMinute: o.codeMissesPerMinute, globalPerMinute: o.globalCodeMissesPerMinute, codeLength: o.joinCodeLength,
     }, this.now, limiter);
@@ -115,14 +133,15 @@ export class LobbyService {
     const record: LobbyRecord = {
       code: '', name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: true, players: 1,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
-      hostPeerId: input.hostPeerId, hostSecret: '', createdAtMs: this.now(),
+      hostPeerId: input.hostPeerId, hostSecret: '', hostEpoch: 0, claimSecret: '', released: false, createdAtMs: this.now(),
     };
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       record.code = generateJoinCode(this.deps.options.joinCodeLength);
       record.hostSecret = generateHostSecret(this.deps.options.lobbyKey, record.code);
+      record.claimSecret = generateHostSecret(this.deps.options.lobbyKey, claimScope(record.code));
       if (await this.store.create(record)) {
         this.hostedBy(record);
-        return { lobby: lobbyInfo(record), hostSecret: record.hostSecret };
+        return { lobby: lobbyInfo(record), hostSecret: record.hostSecret, claimSecret: record.claimSecret, hostEpoch: 0 };
       }
     }
     throw new ApiError(503, 'SERVER_ERROR', 'The server could not find a free join code. Try again in a moment.');
@@ -146,7 +165,7 @@ export class LobbyService {
       if (known.hostPeerId !== input.hostPeerId) {
         throw new ApiError(409, 'UNAUTHORIZED', 'This lobby is hosted by another player id now. Only its current host may re-register it.');
       }
-      const next: LobbyRecord = { ...known, players: Math.min(input.players, known.maxPlayers), open: input.open };
+      const next: LobbyRecord = { ...known, players: Math.min(input.players, known.maxPlayers), open: input.open, released: false };
       if (!(await this.store.update(next))) throw new ApiError(404, 'LOBBY_NOT_FOUND');
       this.hostedBy(next);
       return lobbyInfo(next);
@@ -155,10 +174,12 @@ export class LobbyService {
       throw new ApiError(403, 'UNAUTHORIZED', 'This server does not know this lobby, and the host secret was not issued for its code under this server\'s lobby key (was the server restarted without a fixed LOBBY_KEY?). Host a new lobby.');
     }
     if (input.password !== null) this.spendPasswordCheck();
+    const claimSecret = input.claimSecret !== null && secretFitsCode(this.deps.options.lobbyKey, claimScope(code), input.claimSecret)
+      ? input.claimSecret : generateHostSecret(this.deps.options.lobbyKey, claimScope(code));
     const record: LobbyRecord = {
       code, name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: input.open, players: input.players,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
-      hostPeerId: input.hostPeerId, hostSecret: secret, createdAtMs: this.now(),
+      hostPeerId: input.hostPeerId, hostSecret: secret, hostEpoch: input.hostEpoch, claimSecret, released: false, createdAtMs: this.now(),
     };
     if (!(await this.store.create(record))) throw new ApiError(409, 'UNAUTHORIZED', 'Another lobby took this code meanwhile. Host a new lobby.');
     this.hostedBy(record);
@@ -208,6 +229,49 @@ export class LobbyService {
     requireHostSecret(authorization, lobby.hostSecret);
     await this.store.delete(lobby.code);
     this.untrack(lobby.hostPeerId, lobby.code);
+  }
+
+  /** A member asks who hosts the lobby now (with the claim secret): answered while its host is silent. */
+  async hostStatus(ip: string, rawCode: string, authorization: string | undefined): Promise<LobbyHostStatus> {
+    const lobby = await this.claimable(ip, rawCode, authorization, this.statusLimiter, 'host look-ups');
+    return { hostPeerId: lobby.hostPeerId, hostEpoch: lobby.hostEpoch, present: await this.hostPresent(lobby) };
+  }
+
+  /**
+   * A member takes over a lobby whose host is gone (its signaling socket closed, or it handed the
+   * lobby over): the claimant proves its own id, names the epoch it succeeds, and wins only while
+   * the lobby is still at that epoch (compare-and-swap in the store), so exactly one claim per
+   * epoch wins. The winner gets a new host secret; the join code now leads to it.
+   */
+  async claim(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<ClaimLobbyResponse> {
+    const lobby = await this.claimable(ip, rawCode, authorization, this.claimLimiter, 'host claims');
+    const input = parseClaimLobby(body);
+    await this.requireHostId(input);
+    if (input.epoch !== lobby.hostEpoch || lobby.hostPeerId === input.hostPeerId) {
+      throw new ApiError(409, 'HOST_CHANGED', `This lobby is hosted by ${lobby.hostPeerId} at epoch ${lobby.hostEpoch} now, not the epoch ${input.epoch} this claim succeeds. Follow that host.`);
+    }
+    // A host whose socket looks open but does not answer a ping (frozen, black-holed) is gone.
+    if ((await this.hostPresent(lobby)) && (await (this.deps.probe?.(lobby.hostPeerId) ?? Promise.resolve(true)))) {
+      throw new ApiError(409, 'HOST_PRESENT', 'The host of this lobby is still connected to the server. A member can take over only once the host is gone.');
+    }
+    const next: LobbyRecord = {
+      ...lobby, hostPeerId: input.hostPeerId, hostEpoch: lobby.hostEpoch + 1, released: false,
+      hostSecret: generateHostSecret(this.deps.options.lobbyKey, lobby.code),
+    };
+    if (!(await this.store.replaceIf(next, lobby.hostEpoch))) {
+      const now = await this.store.get(lobby.code);
+      throw new ApiError(409, 'HOST_CHANGED', `Another member took over this lobby first${now ? ` (${now.hostPeerId}, epoch ${now.hostEpoch})` : ''}. Follow that host.`);
+    }
+    this.untrack(lobby.hostPeerId, lobby.code);
+    this.hostedBy(next);
+    return { lobby: lobbyInfo(next), hostSecret: next.hostSecret, hostEpoch: next.hostEpoch };
+  }
+
+  /** The host leaves and hands its lobby to its members: it is hidden, and a member may claim it at once. */
+  async release(ip: string, rawCode: string, authorization: string | undefined): Promise<void> {
+    const lobby = await this.guesses.find(ip, rawCode);
+    requireHostSecret(authorization, lobby.hostSecret);
+    if (!(await this.store.replaceIf({ ...lobby, released: true }, lobby.hostEpoch))) throw new ApiError(409, 'HOST_CHANGED');
   }
 
   /** Another node created or restored lobby `code` for `peerId`, whose socket is here: watch it from here. */
@@ -273,16 +337,33 @@ export class LobbyService {
     }
   }
 
-  /** `lobby`, unless its host's signaling socket is gone (then 410 HOST_GONE: no TURN hint, no wait for an offer nobody answers). */
+  /** The lobby of `rawCode` if `authorization` carries its claim secret, within `limiter`'s per-lobby budget. */
+  private async claimable(ip: string, rawCode: string, authorization: string | undefined, limiter: Limiter, what: string): Promise<LobbyRecord> {
+    const lobby = await this.guesses.find(ip, rawCode);
+    const secret = bearerSecret(authorization);
+    if (!sameSecret(secret, lobby.claimSecret)) {
+      limited(await this.lookupLimiter.take(ip), 'lobby look-ups');
+      throw new ApiError(403, 'UNAUTHORIZED', 'The claim secret is wrong: only members of this lobby\'s session may ask for or take over its host.');
+    }
+    limited(await limiter.take(lobby.code), what);
+    return lobby;
+  }
+
+  /** True while the lobby's host is connected to signaling and has not handed it over. */
+  private async hostPresent(lobby: LobbyRecord): Promise<boolean> {
+    return !lobby.released && (await this.deps.peers.online([lobby.hostPeerId]))[0] === true;
+  }
+
+  /** `lobby`, unless its host's signaling socket is gone or it handed the lobby over (then 410 HOST_GONE: no TURN hint, no wait for an offer nobody answers). */
   private async present(lobby: LobbyRecord): Promise<LobbyRecord> {
-    if ((await this.deps.peers.online([lobby.hostPeerId]))[0] !== true) {
+    if (lobby.released || (await this.deps.peers.online([lobby.hostPeerId]))[0] !== true) {
       throw new ApiError(410, 'HOST_GONE', 'The host of this lobby is gone: its connection to the server closed. Ask for a new code, or try again in a moment in case it is only reconnecting.');
     }
     return lobby;
   }
 
   /** Throws unless `input.hostPeerToken` is the token `input.hostPeerId` is connected to signaling with. */
-  private async requireHostId(input: CreateLobbyInput): Promise<void> {
+  private async requireHostId(input: Pick<CreateLobbyInput, 'hostPeerId' | 'hostPeerToken'>): Promise<void> {
     const hash = await this.deps.peers.tokenHash(input.hostPeerId);
     if (hash === undefined) {
       throw new ApiError(409, 'HOST_UNREACHABLE', `The host peer id "${input.hostPeerId}" is not connected to this server's signaling. Open the PeerJS connection to /peerjs first, then create the lobby.`);

@@ -79,6 +79,13 @@ function parseToken(value: unknown, field: string): string {
   return value;
 }
 
+function parseSecret(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(value)) {
+    throw badRequest(`"${field}" must be the secret the server issued for this lobby.`);
+  }
+  return value;
+}
+
 function parsePeerId(value: unknown, field: string): string {
   if (!isValidPeerId(value)) throw badRequest(`"${field}" must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -.`);
   return value;
@@ -150,6 +157,28 @@ export function parseCreateLobby(body: unknown, maxPlayersLimit: number): Create
 export interface RestoreLobbyInput extends CreateLobbyInput {
   players: number;
   open: boolean;
+  claimSecret: string | null;
+  hostEpoch: number;
+}
+
+/** A validated `POST /api/lobbies/:code/claim` body. */
+export interface ClaimLobbyInput {
+  hostPeerId: string;
+  hostPeerToken: string;
+  epoch: number;
+}
+
+/** Largest host epoch accepted (a lobby changes host far fewer times). */
+const MAX_EPOCH = 2 ** 31 - 1;
+
+/** Validates a `POST /api/lobbies/:code/claim` body. */
+export function parseClaimLobby(body: unknown): ClaimLobbyInput {
+  const b = asObject(body);
+  return {
+    hostPeerId: parsePeerId(b.hostPeerId, 'hostPeerId'),
+    hostPeerToken: parseToken(b.hostPeerToken, 'hostPeerToken'),
+    epoch: parseInteger(b.epoch, 'epoch', 0, MAX_EPOCH),
+  };
 }
 
 /** Validates a `PUT /api/lobbies/:code` body (a create body plus `players` and `open`). */
@@ -160,6 +189,8 @@ export function parseRestoreLobby(body: unknown, maxPlayersLimit: number): Resto
     ...input,
     players: b.players === undefined ? 1 : parseInteger(b.players, 'players', 1, input.maxPlayers),
     open: b.open === undefined ? true : parseBoolean(b.open, 'open'),
+    claimSecret: b.claimSecret === undefined ? null : parseSecret(b.claimSecret, 'claimSecret'),
+    hostEpoch: b.hostEpoch === undefined ? 0 : parseInteger(b.hostEpoch, 'hostEpoch', 0, MAX_EPOCH),
   };
 }
 

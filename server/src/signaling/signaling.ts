@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import type { WebSocket } from 'ws';
 import { ExpressPeerServer } from 'peer';
 import { PEER_KEY } from '../../../sdk/src/wire/protocol.js';
 import { PEER_PATH } from '../ice/client-config.js';
@@ -15,6 +16,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import { generatePeerId } from './peer-id.js';
 import { SignalingGuard } from './signaling-guard.js';
+import { Liveness } from './liveness.js';
 import { TimerScope } from '../timer-scope.js';
 
 /** peer's `expire_timeout`: messages for an absent id wait this long, ms. */
@@ -38,6 +40,8 @@ export interface SignalingEvents {
 export interface Signaling {
   /** The guard (per-IP counts, reservations); exposed for tests and metrics. */
   readonly guard: SignalingGuard;
+  /** Resolves true when `id`'s socket answers a ping in time; a socket that does not is terminated. */
+  probe(id: string): Promise<boolean>;
   /** Stops timers and terminates every signaling socket. Idempotent. */
   close(): void;
 }
@@ -89,12 +93,16 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
     createWebSocketServer: guard.createWebSocketServer,
   });
   peerServer.on('error', (err: Error) => log(`signaling error (socket kept or closed, server up): ${err.message}`));
+  const liveness = new Liveness();
   peerServer.on('connection', (client) => {
     guard.registered(client.getId(), client.getSocket());
+    const socket = client.getSocket();
+    if (socket) liveness.registered(client.getId(), socket as unknown as WebSocket);
     deps.cluster?.joined(client.getId(), client.getToken());
     events.connected(client.getId(), client.getToken());
   });
   peerServer.on('disconnect', (client) => {
+    liveness.unregistered(client.getId(), (client.getSocket() ?? undefined) as unknown as WebSocket | undefined);
     const reserveMs = events.reservationMs(client.getId());
     guard.unregistered(client.getId(), client.getToken(), reserveMs);
     deps.cluster?.left(client.getId(), client.getToken(), reserveMs);
@@ -105,6 +113,7 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
   let closed = false;
   return {
     guard,
+    probe: (id) => liveness.probe(id),
     close() {
       if (closed) return;
       closed = true;

@@ -31,6 +31,14 @@ export class MemoryLobbyStore implements LobbyStore {
     return true;
   }
 
+  /** Replaces a lobby only while its host epoch is `epoch` (one process: the check and the write are one step). */
+  async replaceIf(lobby: LobbyRecord, epoch: number): Promise<boolean> {
+    const known = this.lobbies.get(lobby.code);
+    if (known?.hostEpoch !== epoch) return false;
+    this.lobbies.set(lobby.code, structuredClone(lobby));
+    return true;
+  }
+
   /** Deletes a lobby. */
   async delete(code: string): Promise<boolean> {
     this.seqs.delete(code);

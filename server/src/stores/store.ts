@@ -21,6 +21,12 @@ export interface LobbyRecord {
   hostPeerId: string;
   /** Authorises host updates and signs join tickets. */
   hostSecret: string;
+  /** Bumped by one on each host change (migration); claims name the epoch they succeed. */
+  hostEpoch: number;
+  /** Lets the session's members claim the lobby once its host is gone (`<nonce>.<mac>`, bound to the code). */
+  claimSecret: string;
+  /** The host left on purpose and handed the lobby to its members: a claim need not wait for its socket to close. */
+  released: boolean;
   createdAtMs: number;
 }
 
@@ -38,6 +44,8 @@ export interface LobbyStore {
   get(code: string): Promise<LobbyRecord | undefined>;
   /** Replaces an existing lobby; false when it no longer exists. */
   update(lobby: LobbyRecord): Promise<boolean>;
+  /** Replaces an existing lobby only while its stored `hostEpoch` is `epoch` (compare-and-swap); false otherwise. */
+  replaceIf(lobby: LobbyRecord, epoch: number): Promise<boolean>;
   /** Deletes a lobby; false when it did not exist. */
   delete(code: string): Promise<boolean>;
   /**
