@@ -1,0 +1,72 @@
+/**
+ * A load worker: holds idle simulated peers (WebSocket only, no WebRTC) on the nodes in
+ * LOAD_URLS (comma separated, round robin), LOAD_COUNT of them, from source address LOAD_SRC,
+ * opening at most LOAD_PARALLEL handshakes at once. Each sends a PeerJS HEARTBEAT every 5 s,
+ * as PeerJS does. Prints "progress <held> <failed>" now and then, "ready <held> <failed>
+ * <first failure>" once done, and stays until SIGTERM.
+ */
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+
+const urls = (process.env.LOAD_URLS ?? '').split(',').filter(Boolean);
+const count = Number(process.env.LOAD_COUNT ?? '0');
+const src = process.env.LOAD_SRC ?? '127.0.0.1';
+const parallel = Number(process.env.LOAD_PARALLEL ?? '200');
+const sockets: WebSocket[] = [];
+let held = 0;
+let failed = 0;
+let firstFailure = '';
+let started = 0;
+
+function open(i: number): Promise<void> {
+  return new Promise((resolve) => {
+    const base = urls[i % urls.length]!.replace(/^http/, 'ws');
+    const id = `idle${randomBytes(8).toString('hex')}`;
+    const ws = new WebSocket(`${base}/peerjs/peerjs?key=hostmesh&id=${id}&token=${randomBytes(8).toString('hex')}`, { localAddress: src, handshakeTimeout: 30_000 });
+    let done = false;
+    let isHeld = false;
+    const finish = (ok: boolean, why: string): void => {
+      if (done) return;
+      done = true;
+      isHeld = ok;
+      if (ok) held++;
+      else {
+        failed++;
+        if (firstFailure === '') firstFailure = why;
+      }
+      resolve();
+    };
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (text.includes('"OPEN"')) finish(true, '');
+      else if (text.includes('"ERROR"')) finish(false, text.slice(0, 200));
+    });
+    ws.on('error', (err) => finish(false, err.message));
+    ws.on('close', () => {
+      if (isHeld) held--;
+      isHeld = false;
+      finish(false, 'closed');
+    });
+    sockets.push(ws);
+  });
+}
+
+async function lane(): Promise<void> {
+  while (started < count) await open(started++);
+}
+
+const timer = setInterval(() => process.stdout.write(`progress ${held} ${failed}\n`), 2000);
+await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
+clearInterval(timer);
+process.stdout.write(`ready ${held} ${failed} ${JSON.stringify(firstFailure)}\n`);
+// PeerJS heartbeats every 5 s; spread over the interval.
+let next = 0;
+setInterval(() => {
+  const slice = Math.ceil(sockets.length / 50);
+  for (let k = 0; k < slice && sockets.length > 0; k++, next++) {
+    const ws = sockets[next % sockets.length]!;
+    if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"HEARTBEAT"}');
+  }
+}, 100);
+setInterval(() => process.stdout.write(`held ${held}\n`), 10_000);
+process.on('SIGTERM', () => process.exit(0));
