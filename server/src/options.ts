@@ -250,6 +250,9 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   if (options.redisUrl !== undefined && !/^rediss?:\/\//.test(options.redisUrl)) {
     throw new RangeError('hostmesh server option "redisUrl" must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379).');
   }
+  if (options.redisUrl !== undefined && options.lobbyKey === undefined && options.store === undefined) {
+    throw new RangeError('hostmesh server option "redisUrl" needs "lobbyKey", the same on every node: hosts re-register and members claim lobbies through whichever node they reach.');
+  }
   if (options.nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(options.nodeId)) {
     throw new RangeError('hostmesh server option "nodeId" must be 1 to 64 characters of A-Z, a-z, 0-9, _ . and -.');
   }

@@ -153,7 +153,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   refresher?.unref();
 
   let stun: RunningStun | undefined;
-  const stunUrl = stun === undefined ? undefined : (req: express.Request): string => {
+  const stunUrl = opts.stunPort === undefined ? undefined : (req: express.Request): string => {
     if (opts.stunAdvertise !== undefined) return `stun:${opts.stunAdvertise}`;
     const host = req.hostname.includes(':') && !req.hostname.startsWith('[') ? `[${req.hostname}]` : req.hostname;
     return `stun:${host}:${stun!.port}`;

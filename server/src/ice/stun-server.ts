@@ -57,6 +57,9 @@ export async function startStun(options: StunOptions, log: Logger): Promise<Runn
   });
   // Malformed datagrams and responses come as 'error' events: without a listener they would throw.
   server.on('error', () => { counts.dropped++; });
+  // A server asks nobody: responses and indications sent to it are not ours to act on.
+  server.on('bindingResponse', () => { counts.dropped++; });
+  server.on('bindingIndication', () => { counts.dropped++; });
   socket.on('error', (err) => log.warn(`stun socket: ${err.message}`));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
