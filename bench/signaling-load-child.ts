@@ -55,11 +55,8 @@ async function lane(): Promise<void> {
   while (started < count) await open(started++);
 }
 
-const timer = setInterval(() => process.stdout.write(`progress ${held} ${failed}\n`), 2000);
-await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
-clearInterval(timer);
-process.stdout.write(`ready ${held} ${failed} ${JSON.stringify(firstFailure)}\n`);
-// PeerJS heartbeats every 5 s; spread over the interval.
+// PeerJS heartbeats every 5 s, from the first socket on (the server drops a socket silent for
+// 60 s, and the ramp can take longer); spread over the interval.
 let next = 0;
 setInterval(() => {
   const slice = Math.ceil(sockets.length / 50);
@@ -68,5 +65,9 @@ setInterval(() => {
     if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"HEARTBEAT"}');
   }
 }, 100);
+const timer = setInterval(() => process.stdout.write(`progress ${held} ${failed}\n`), 2000);
+await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
+clearInterval(timer);
+process.stdout.write(`ready ${held} ${failed} ${JSON.stringify(firstFailure)}\n`);
 setInterval(() => process.stdout.write(`held ${held}\n`), 10_000);
 process.on('SIGTERM', () => process.exit(0));
