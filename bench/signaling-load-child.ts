@@ -16,6 +16,8 @@ const sockets: WebSocket[] = [];
 let held = 0;
 let failed = 0;
 let firstFailure = '';
+let closedAfterOpen = 0;
+let firstClose = '';
 let started = 0;
 
 function open(i: number): Promise<void> {
@@ -42,7 +44,11 @@ function open(i: number): Promise<void> {
       else if (text.includes('"ERROR"')) finish(false, text.slice(0, 200));
     });
     ws.on('error', (err) => finish(false, err.message));
-    ws.on('close', () => {
+    ws.on('close', (code, reason) => {
+      if (isHeld) {
+        closedAfterOpen++;
+        if (firstClose === '') firstClose = `${code} ${reason.toString().slice(0, 120)}`;
+      }
       if (isHeld) held--;
       isHeld = false;
       finish(false, 'closed');
@@ -69,5 +75,6 @@ const timer = setInterval(() => process.stdout.write(`progress ${held} ${failed}
 await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
 clearInterval(timer);
 process.stdout.write(`ready ${held} ${failed} ${JSON.stringify(firstFailure)}\n`);
-setInterval(() => process.stdout.write(`held ${held}\n`), 10_000);
+process.stdout.write(`closes ${closedAfterOpen} ${JSON.stringify(firstClose)}\n`);
+setInterval(() => process.stdout.write(`held ${held} closes ${closedAfterOpen} ${JSON.stringify(firstClose)}\n`), 10_000);
 process.on('SIGTERM', () => process.exit(0));

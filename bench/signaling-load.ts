@@ -183,7 +183,7 @@ async function exchangesAt(nodes: Node[], total: number, perSecond: number): Pro
 }
 
 /** Holds `peers` idle peers over `nodes`; resolves with what was held. */
-async function hold(nodes: Node[], peers: number): Promise<{ held: number; failed: number; firstFailure: string; workers: Proc[]; seconds: number }> {
+async function hold(nodes: Node[], peers: number): Promise<{ held: number; failed: number; firstFailure: string; closedAfterOpen: number; firstClose: string; workers: Proc[]; heldBy: number[]; seconds: number }> {
   const workers: Proc[] = [];
   const started = performance.now();
   const count = Math.ceil(peers / PER_WORKER);
@@ -195,13 +195,20 @@ async function hold(nodes: Node[], peers: number): Promise<{ held: number; faile
   let held = 0;
   let failed = 0;
   let firstFailure = '';
+  let closedAfterOpen = 0;
+  let firstClose = '';
+  const heldBy: number[] = [];
   for (const w of workers) {
     const m = await w.waitFor(/ready (\d+) (\d+) (.*)\n/, 20 * 60_000);
+    heldBy.push(Number(m[1]));
     held += Number(m[1]);
     failed += Number(m[2]);
     firstFailure ||= JSON.parse(m[3]!) as string;
+    const c = await w.waitFor(/closes (\d+) (.*)\n/, 10_000);
+    closedAfterOpen += Number(c[1]);
+    firstClose ||= JSON.parse(c[2]!) as string;
   }
-  return { held, failed, firstFailure, workers, seconds: Math.round((performance.now() - started) / 1000) };
+  return { held, failed, firstFailure, closedAfterOpen, firstClose, workers, heldBy, seconds: Math.round((performance.now() - started) / 1000) };
 }
 
 interface LoadResult {
@@ -214,6 +221,13 @@ interface LoadResult {
   rssBeforeMiB: number[];
   rssAfterMiB: number[];
   bytesPerIdlePeer: number;
+  /** Sockets that opened and were later closed during the ramp, and the first close code and reason. */
+  closedAfterOpen: number;
+  firstClose: string;
+  /** Per node after the ramp, from its /metrics: sockets, peers, refusals by reason. */
+  /** Idle peers held while the exchanges ran. */
+  idleDuringExchanges: number;
+  nodeMetrics: { node: string; sockets: number; peers: number; refused: Record<string, number> }[];
   exchanges: { ok: number; failed: number; firstError: string; sameNode: { offerMs: Summary; roundTripMs: Summary }; crossNode: { offerMs: Summary; roundTripMs: Summary } };
 }
 
@@ -233,7 +247,23 @@ async function loadScenario(nodeCount: number, peers: number): Promise<LoadResul
     console.log(`[load] held ${h.held}, failed ${h.failed} (${h.firstFailure}) in ${h.seconds} s`);
     await sleep(5000);
     const after = nodes.map((n) => rss(n.proc.proc.pid!));
-    console.log(`[load] ${exchanges} exchanges at ${rate}/s under that load`);
+    const nodeMetrics = await Promise.all(nodes.map(async (n) => {
+      const text = await (await fetch(`${n.url}/metrics`)).text().catch(() => '');
+      const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+      const refused: Record<string, number> = {};
+      for (const m of text.matchAll(/^hostmesh_signaling_refused_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)/gm)) refused[m[1]!] = Number(m[2]);
+      return { node: n.id, sockets: value('hostmesh_signaling_sockets'), peers: value('hostmesh_peers'), refused };
+    }));
+    console.log(`[load] closed after open: ${h.closedAfterOpen} (${h.firstClose}); nodes: ${JSON.stringify(nodeMetrics)}`);
+    // A node out of file descriptors cannot take the exchanges' sockets: stop the last worker
+    // (its peers leave) so the exchanges run beside the rest of the load.
+    let idleDuringExchanges = h.held;
+    if (h.failed > 0 && workers.length > 1) {
+      await stopAll([workers[workers.length - 1]!]);
+      idleDuringExchanges -= h.heldBy[h.heldBy.length - 1]!;
+      await sleep(3000);
+    }
+    console.log(`[load] ${exchanges} exchanges at ${rate}/s beside ${idleDuringExchanges} idle peers`);
     const ex = await exchangesAt(nodes, exchanges, rate);
     const split = (cross: boolean) => ({
       offerMs: summarize(ex.ok.filter((r) => r.cross === cross).map((r) => r.offerMs)),
@@ -243,6 +273,7 @@ async function loadScenario(nodeCount: number, peers: number): Promise<LoadResul
     return {
       nodes: nodeCount, asked: peers, held: h.held, failed: h.failed, firstFailure: h.firstFailure, rampSeconds: h.seconds,
       rssBeforeMiB: before.map(mib), rssAfterMiB: after.map(mib), bytesPerIdlePeer: h.held > 0 ? Math.round(grown / h.held) : NaN,
+      closedAfterOpen: h.closedAfterOpen, firstClose: h.firstClose, nodeMetrics, idleDuringExchanges,
       exchanges: { ok: ex.ok.length, failed: ex.failed, firstError: ex.firstError, sameNode: split(false), crossNode: split(true) },
     };
   } finally {
@@ -333,11 +364,11 @@ if (scenarios.includes('kill')) results.kill = await killScenario(killLobbies);
 if (soakMin > 0) results.soak = await soak(soakMin, soakPeers);
 
 const rows = [results.one, results.three].filter((r): r is LoadResult => r !== undefined).map((r) => [
-  r.nodes, r.asked, r.held, r.failed, r.firstFailure.slice(0, 60) || '–', r.rampSeconds, r.bytesPerIdlePeer, r.rssAfterMiB.join(' / '),
+  r.nodes, r.asked, r.held, r.failed, r.firstFailure.slice(0, 60) || '–', `${r.closedAfterOpen}${r.firstClose ? ` (${r.firstClose.slice(0, 40)})` : ''}`, r.rampSeconds, r.bytesPerIdlePeer, r.rssAfterMiB.join(' / '),
 ]);
 const latRows = [results.one, results.three].filter((r): r is LoadResult => r !== undefined).flatMap((r) => (['sameNode', 'crossNode'] as const)
   .filter((k) => r.exchanges[k].offerMs.n > 0)
-  .map((k) => [`${r.nodes} node(s), ${k === 'sameNode' ? 'same node' : 'cross node'}`, r.exchanges[k].offerMs.n, r.exchanges[k].offerMs.p50, r.exchanges[k].offerMs.p99, r.exchanges[k].roundTripMs.p50, r.exchanges[k].roundTripMs.p99, r.exchanges[k].roundTripMs.max]));
+  .map((k) => [`${r.nodes} node(s), ${k === 'sameNode' ? 'same node' : 'cross node'}, beside ${r.idleDuringExchanges} idle`, r.exchanges[k].offerMs.n, r.exchanges[k].offerMs.p50, r.exchanges[k].offerMs.p99, r.exchanges[k].roundTripMs.p50, r.exchanges[k].roundTripMs.p99, r.exchanges[k].roundTripMs.max]));
 const goals: Goal[] = [];
 if (results.three) goals.push({ goal: '50,000 simulated peers across three nodes', met: results.three.held >= 50_000, detail: `${results.three.held} held of ${results.three.asked}${results.three.failed ? `; first refusal: ${results.three.firstFailure}` : ''}` });
 if (results.kill) goals.push({ goal: 'kill -9 of one node loses 0 lobbies outside it; its hosts restore theirs', met: results.kill.lostElsewhere === 0 && results.kill.notRestored === 0, detail: `${results.kill.lostElsewhere} lost elsewhere, ${results.kill.restored}/${results.kill.onKilled} restored` });
@@ -354,7 +385,7 @@ writeResult(process.env.LOAD_RESULT_NAME ?? 'signaling-load', {
 }, [
   '## Peers held and memory per idle peer',
   '',
-  mdTable(['nodes', 'asked', 'held', 'refused', 'first refusal', 'ramp s', 'bytes / idle peer', 'node RSS after, MiB'], rows),
+  mdTable(['nodes', 'asked', 'held', 'refused', 'first refusal', 'closed after open', 'ramp s', 'bytes / idle peer', 'node RSS after, MiB'], rows),
   '',
   '## Signaling latency under that load (ms)',
   '',
