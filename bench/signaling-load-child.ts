@@ -63,9 +63,13 @@ async function lane(): Promise<void> {
 
 // PeerJS heartbeats every 5 s, from the first socket on (the server drops a socket silent for
 // 60 s, and the ramp can take longer); spread over the interval.
+// Paced by the clock, not by ticks: a starved event loop sends more per late tick.
 let next = 0;
+let lastTick = Date.now();
 setInterval(() => {
-  const slice = Math.ceil(sockets.length / 50);
+  const now = Date.now();
+  const slice = Math.ceil((sockets.length * (now - lastTick)) / 5000);
+  lastTick = now;
   for (let k = 0; k < slice && sockets.length > 0; k++, next++) {
     const ws = sockets[next % sockets.length]!;
     if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"HEARTBEAT"}');
