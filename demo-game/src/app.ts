@@ -2,9 +2,11 @@
  * The demo's flow: menu → host or join → lobby (invite panel) → play → back to the menu.
  * Every failure (unknown code, full lobby, wrong password, server down, host gone) comes
  * back here and is shown on the menu. The game phase is part of the replicated state, so
- * clients (late joiners included) follow the host's "Start" without extra messages.
+ * clients (late joiners included) follow the host's "Start" without extra messages. When the
+ * host leaves or crashes, the session carries on at the next player (`hostChange`): that page
+ * starts the host loop from the newest state and checkpoint, and every page redraws its crowns.
  */
-import { connect, HostmeshError, type Hostmesh, type Session, type State } from 'hostmesh';
+import { connect, HostmeshError, type Hostmesh, type HostSession, type Session, type State } from 'hostmesh';
 import { arenaView } from './net/arena-view.js';
 import { startHostLoop, type HostLoop } from './net/host-loop.js';
 import type { ArenaGame } from './scenes/game.js';
@@ -56,7 +58,7 @@ export class DemoApp {
     try {
       const session = await this.net.host({
         name: choice.lobbyName, maxPlayers: choice.maxPlayers, public: choice.isPublic, playerName: this.name.value,
-        tickRateHz: 30, ...(choice.password === undefined ? {} : { password: choice.password }),
+        tickRateHz: 30, reconnectGraceMs: 15_000, ...(choice.password === undefined ? {} : { password: choice.password }),
       });
       this.enter(session, startHostLoop(session));
     } catch (err) {
@@ -100,8 +102,24 @@ export class DemoApp {
     this.overlay.replaceChildren();
     this.screen = 'menu'; // syncPhase picks lobby or play
     this.arena.show(arenaView(session));
+    // A reload of this tab rejoins the lobby, and the SDK takes the held seat back.
+    history.replaceState(null, '', `${location.pathname}?join=${encodeURIComponent(session.code)}`);
     const phaseTimer = setInterval(() => this.syncPhase(), 100);
-    this.disposers.push(() => clearInterval(phaseTimer), session.on('close', (reason, err) => this.exit(describeClose(reason, err))));
+    this.disposers.push(() => clearInterval(phaseTimer), session.on('close', (reason, err) => this.exit(describeClose(reason, err))),
+      session.on('hostChange', () => this.hostChanged(session)));
+    this.syncPhase();
+  }
+
+  /** The host changed: we may be it now (carry the game on), and every crown moves. */
+  private hostChanged(session: Session): void {
+    if (session !== this.session || session.isClosed) return;
+    if (session.isHost && !this.hostLoop) this.hostLoop = startHostLoop(session as HostSession, { state: session.latestState(), checkpoint: session.checkpoint });
+    this.arena.show(arenaView(session, false));
+    // The play overlay follows the role by itself; the lobby panel (the host's Start) is rebuilt.
+    if (this.screen !== 'lobby') return;
+    this.layer?.();
+    this.layer = undefined;
+    this.screen = 'menu';
     this.syncPhase();
   }
 

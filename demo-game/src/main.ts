@@ -9,4 +9,7 @@ installDebugHook(app);
 const code = new URLSearchParams(location.search).get('join');
 app.showMenu(undefined, code ?? undefined);
 if (code) void app.join(code); // an invite link joins at once: name from last time or a random one
-window.addEventListener('pagehide', () => app.leave());
+// Closing or reloading the tab: a host hands the game over (leave: the next player hosts at once);
+// a player keeps its seat for the grace, so a reload takes it back (its resume token is in
+// sessionStorage and the URL keeps ?join=CODE).
+window.addEventListener('pagehide', () => { if (app.session?.isHost) app.leave(); });

@@ -1,7 +1,7 @@
 /** hostmesh: peer-to-peer multiplayer sessions for browser games (browser entry). */
 export { connect } from './session/connect.js';
 export type { ConnectOptions, HostOptions, JoinOptions, Hostmesh, HostSession } from './session/connect.js';
-export type { HostControls } from './session/host-role.js';
+export type { HostControls } from './session/host-controls.js';
 export type { HostReplicationStats } from './session/host-replication.js';
 export type { ClientReplicationStats } from './session/client-replication.js';
 export { Session } from './session/session.js';

@@ -3,6 +3,6 @@
 import { connect } from '../../dist/sdk/node.js';
 
 const [server] = process.argv.slice(2);
-const session = await connect({ server, peerTimeoutMs: 3000, heartbeatIntervalMs: 250 }).host({ name: 'Doomed', public: true, playerName: 'Host' });
+const session = await connect({ server, peerTimeoutMs: 3000, heartbeatIntervalMs: 250 }).host({ name: 'Doomed', public: true, playerName: 'Host', ...JSON.parse(process.env.HOSTMESH_HOST_OPTIONS ?? '{}') });
 console.log(`hosting ${session.code} ${session.selfId}`);
 setInterval(() => {}, 1 << 30);

@@ -5,8 +5,9 @@
  * and unacknowledged inputs carry over; newcomers join the new host by the same code; a member
  * cannot pose as the new host while the host is alive.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestNetwork, type TestNetwork } from '../../sdk/src/testing.js';
+import { MemoryLobby } from '../../sdk/src/testing/memory-lobby.js';
 import { HostmeshError, type Session, type State } from '../../sdk/src/index.js';
 import { sessionCore } from '../../sdk/src/session/session.js';
 import { MsgType } from '../../sdk/src/wire/protocol.js';
@@ -99,5 +100,35 @@ describe('host migration (in memory)', () => {
     await host.leave();
     const [reason, error] = await closed;
     expect([reason, error?.code]).toEqual(['host-left', 'HOST_LEFT']);
+  });
+});
+
+describe('host migration frames from members that are not the host', () => {
+  it('a forged HANDOVER, HOST_STATE or CHECKPOINT from a member changes nothing; a HOST_CHANGE flood costs at most a few look-ups', async () => {
+    const net = createTestNetwork();
+    const { host, others } = await game(net, 2);
+    const [mallory, victim] = others as [Session, Session];
+    const succession = structuredClone(sessionCore(victim).succession);
+    const lookups = vi.spyOn(MemoryLobby.prototype, 'hostStatus');
+    const link = sessionCore(mallory).links.get(victim.selfId)!;
+    link.sendReliable(MsgType.HANDOVER, { epoch: 0 });
+    link.sendReliable(MsgType.HOST_STATE, { succession: { ...succession, claimSecret: 'stolen', bans: [victim.selfId] } });
+    link.sendReliable(MsgType.CHECKPOINT, { d: { seed: 666 }, k: 1 });
+    for (let epoch = 1; epoch <= 200; epoch++) {
+      link.sendReliable(MsgType.HOST_CHANGE, { epoch, players: [...mallory.players.values()], hostId: mallory.selfId, tickRateHz: 30 });
+    }
+    mallory.send('after', 1, { to: victim.selfId });
+    await nextEvent((cb) => victim.onMessage('after', cb), 3000, 'a message after the forgeries');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(victim.hostId).toBe(host.selfId);
+    expect(sessionCore(victim).succession).toEqual(succession);
+    expect(victim.checkpoint).toEqual({ seed: 42 });
+    expect(lookups.mock.calls.length).toBeGreaterThanOrEqual(1); // the forgery was looked up...
+    expect(lookups.mock.calls.length).toBeLessThanOrEqual(4); // ...but 200 of them cost a few look-ups, not 200
+    lookups.mockRestore();
+    // The real host still hands over to the lowest seat when it leaves (the HANDOVER forgery did not stick).
+    const change = nextEvent<[string]>((cb) => victim.on('hostChange', cb), 5000, 'hostChange');
+    await host.leave();
+    expect((await change)[0]).toBe(mallory.selfId);
   });
 });

@@ -125,8 +125,8 @@ describe('seat reconnection', () => {
     expect(host.players.get(bobId!)?.name).toBe('Bob');
   }, 60_000);
 
-  it('a SIGKILLed host (its own process): its clients close with HOST_LEFT once signaling says it is gone, not after the whole grace', async () => {
-    const hostProc = runNode('test/helpers/host-peer.mjs', [server.url]);
+  it('a SIGKILLed host (its own process) with hostMigration off: its clients close with HOST_LEFT once signaling says it is gone, not after the whole grace', async () => {
+    const hostProc = runNode('test/helpers/host-peer.mjs', [server.url], { HOSTMESH_HOST_OPTIONS: JSON.stringify({ hostMigration: false }) });
     cleanup.push(async () => { hostProc.proc.kill('SIGKILL'); await hostProc.exited; });
     const [, code] = await hostProc.waitFor(/hosting (\S+) (\S+)/, 15_000);
     const client = track(await connect({ server: server.url, ...fast }).join(code!, { playerName: 'Left behind' }));

@@ -22,9 +22,9 @@ export interface ArenaView {
 /** Idle inputs still sent after movement stops, so redundancy delivers the last real ones. */
 const IDLE_TAIL = 8;
 
-/** An ArenaView over `session`; enables prediction on clients. */
-export function arenaView(session: Session): ArenaView {
-  if (!session.isHost) session.setPrediction({ applyInput });
+/** An ArenaView over `session`; enables prediction on clients (`predict: false` when it is already on, after a host change). */
+export function arenaView(session: Session, predict = true): ArenaView {
+  if (!session.isHost && predict) session.setPrediction({ applyInput });
   let carryMs = 0;
   let idle = IDLE_TAIL;
   return {

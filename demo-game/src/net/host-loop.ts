@@ -3,9 +3,12 @@
  * included, through sendInput) go into the simulation, joins and leaves add and remove
  * avatars, the session's tick drives pickup spawns, and every change is published with
  * setState. Inputs arrive as network events and the tick runs on the SDK's worker timer, so the
- * host keeps simulating even in a background tab.
+ * host keeps simulating even in a background tab. After each change it also sets the session's
+ * checkpoint (where the pickup RNG stands), so that when this host leaves or crashes, the player
+ * who takes over (`hostChange`) carries the game on from the newest state: same scores, same
+ * pickups, the same RNG.
  */
-import type { HostSession } from 'hostmesh';
+import type { HostSession, State } from 'hostmesh';
 import { HostGame } from '../sim/host-game.js';
 
 /** Host-side controls of a running game. */
@@ -23,11 +26,15 @@ export interface HostLoop {
 /** Message shown to a player turned away because the game already started. */
 export const LATE_JOIN_REFUSED = 'the game has already started and the host does not allow late joins';
 
-/** Starts the host's game loop on `session`. */
-export function startHostLoop(session: HostSession): HostLoop {
-  const game = new HostGame({ seed: (Date.now() % 100_000) + 1 });
-  for (const p of session.players.values()) game.addPlayer(p.id, p.name, p.seat);
-  const publish = () => { if (!session.isClosed) session.setState(game.state); };
+/** Starts the host's game loop on `session`; `resume`: carry on from the state and checkpoint of a host that is gone. */
+export function startHostLoop(session: HostSession, resume?: { state: State; checkpoint: unknown }): HostLoop {
+  const game = new HostGame({ seed: (Date.now() % 100_000) + 1, ...(resume ? { resume } : {}) });
+  for (const p of session.players.values()) if (!game.hasPlayer(p.id)) game.addPlayer(p.id, p.name, p.seat);
+  const publish = () => {
+    if (session.isClosed) return;
+    session.setState(game.state);
+    session.setCheckpoint(game.checkpoint);
+  };
   publish();
   const offs = [
     // Publish on every input, changed or not: setState is what acknowledges clients' inputs.

@@ -15,18 +15,60 @@ export interface HostGameOptions {
   seed?: number;
   /** Whether players may join after the start. Default: true. */
   lateJoin?: boolean;
+  /** Carry on a game another host ran: its newest state and checkpoint (after a host migration). */
+  resume?: { state: State; checkpoint: unknown };
+}
+
+/** What the replicated state lacks and a successor needs: where the pickup RNG stands. */
+export interface GameCheckpoint {
+  seed: number;
+  /** Numbers drawn from the RNG so far. */
+  draws: number;
+  /** Id number of the next pickup. */
+  nextPickup: number;
+}
+
+/** `value` as a GameCheckpoint, if it is one. */
+function asCheckpoint(value: unknown): GameCheckpoint | undefined {
+  const c = value as Partial<GameCheckpoint> | null;
+  return typeof c === 'object' && c !== null && Number.isSafeInteger(c.seed) && Number.isSafeInteger(c.draws) && Number.isSafeInteger(c.nextPickup)
+    ? { seed: c.seed!, draws: Math.min(c.draws!, 1e6), nextPickup: c.nextPickup! } : undefined;
 }
 
 /** The authoritative arena game, run by the host. */
 export class HostGame {
   private current: State;
   private readonly random: () => number;
+  private readonly seed: number;
+  private draws = 0;
   private nextPickup = 1;
   private lastSpawnMs = -Infinity;
 
   constructor(options: HostGameOptions = {}) {
-    this.random = seededRandom(options.seed ?? 1);
-    this.current = { [GAME_ID]: { kind: 'game', phase: 'lobby', lateJoin: options.lateJoin ?? true } };
+    const resumed = asCheckpoint(options.resume?.checkpoint);
+    this.seed = resumed?.seed ?? options.seed ?? 1;
+    const rng = seededRandom(this.seed);
+    this.random = () => { this.draws++; return rng(); };
+    this.current = options.resume ? { ...options.resume.state } : { [GAME_ID]: { kind: 'game', phase: 'lobby', lateJoin: options.lateJoin ?? true } };
+    if (resumed) {
+      for (let i = 0; i < resumed.draws; i++) this.random();
+      this.nextPickup = resumed.nextPickup;
+    }
+    // Pickups the last checkpoint did not count yet: never reuse their ids.
+    for (const id of Object.keys(this.current)) {
+      const n = /^k(\d+)$/.exec(id);
+      if (n) this.nextPickup = Math.max(this.nextPickup, Number(n[1]) + 1);
+    }
+  }
+
+  /** Where the RNG stands, for a successor (session.setCheckpoint). */
+  get checkpoint(): GameCheckpoint {
+    return { seed: this.seed, draws: this.draws, nextPickup: this.nextPickup };
+  }
+
+  /** True when a player has an avatar. */
+  hasPlayer(id: string): boolean {
+    return asPlayer(this.current[id]) !== undefined;
   }
 
   /** The current authoritative state. */

@@ -6,6 +6,7 @@
 import type { Hostmesh, Session } from 'hostmesh';
 import { attachDevtools } from 'hostmesh/devtools';
 import { h } from './dom.js';
+import { connectionStatus } from './connection-status.js';
 import { renderScoreboard } from './scoreboard.js';
 
 /** What the overlay asks the app to do. */
@@ -20,13 +21,25 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
   };
   const devtools = attachDevtools(session, { conditioner: net.conditioner, hotkey: 'KeyN', position: 'top-left' });
   const board = h('div', { id: 'scoreboard', 'data-testid': 'scoreboard', class: 'panel scoreboard' });
+  const status = connectionStatus(session);
+  const role = h('span', { 'data-testid': 'role' });
+  const invite = button('Invite', 'invite-btn', handlers.invite);
+  // The role can change during play (a host migration): the crown and the host's buttons follow.
+  const showRole = () => {
+    role.className = session.isHost ? 'role host' : 'role';
+    role.textContent = session.isHost ? '♛ you are the host' : 'client';
+    invite.hidden = !session.isHost;
+  };
+  showRole();
+  const offHost = session.on('hostChange', showRole);
   const bar = h('div', { id: 'topbar', class: 'topbar' },
     h('span', { class: 'brand' }, 'hostmesh ', h('span', { class: 'accent' }, 'arena')),
     h('span', {}, 'code ', h('code', { 'data-testid': 'topbar-code' }, session.code)),
-    h('span', { class: session.isHost ? 'role host' : 'role' }, session.isHost ? '♛ you are the host' : 'client'),
+    role,
+    status.element,
     h('span', { class: 'grow' }),
     h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move'),
-    session.isHost ? button('Invite', 'invite-btn', handlers.invite) : null,
+    invite,
     button('Network (N)', 'hud-btn', () => devtools.toggle()),
     button('Leave', 'leave-btn', handlers.leave));
   const layer = h('div', { class: 'play-layer', 'data-testid': 'play' }, bar, board);
@@ -37,6 +50,8 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
   const timer = setInterval(draw, 200);
   return () => {
     clearInterval(timer);
+    status.dispose();
+    offHost();
     devtools.detach();
     layer.remove();
   };

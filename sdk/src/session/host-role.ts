@@ -241,9 +241,19 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     shareSuccession();
   };
 
+  /** The server refused our lobby back: if a member took over while we were away (frozen, cut off), this session is over here. */
+  const replaced = (error: HostmeshError) => {
+    if (!init.migration || init.claimSecret === '') { session.events.emit('lobbyLost', error); return; }
+    init.lobby.hostStatus(session.code, init.claimSecret).then((status) => {
+      if (session.isClosed) return;
+      if (status.hostEpoch > init.epoch && status.hostPeerId !== session.selfId) {
+        session.close('host-left', new HostmeshError('HOST_CHANGED', `While this host was away (frozen or cut off), ${status.hostPeerId} took over the session. Join again with the code to play on.`));
+      } else session.events.emit('lobbyLost', error);
+    }, () => { if (!session.isClosed) session.events.emit('lobbyLost', error); });
+  };
   const registration = hasLobby
     ? new LobbyRegistration(net, init.lobby, session.code, init.hostSecret, init.settings, () => session.roster.size,
-      (error) => { if (!session.isClosed) session.events.emit('lobbyLost', error); }, () => ({ claimSecret: init.claimSecret, hostEpoch: init.epoch }))
+      (error) => { if (!session.isClosed) replaced(error); }, () => ({ claimSecret: init.claimSecret, hostEpoch: init.epoch }))
     : undefined;
   const offLink = net.on('link', (link, metadata) => admit(link, metadata));
   session.internal.on('linkClosed', (id, reason) => {

@@ -54,6 +54,9 @@ export class Succession {
   private confirmedGone = false;
   /** Epoch → host id the server confirmed. */
   private readonly confirmed = new Map<number, string>();
+  /** The look-up HOST_CHANGE frames wait for. */
+  private verifying: Promise<LobbyHostStatus | undefined> | undefined;
+  private lastVerifyMs = -Infinity;
 
   constructor(private readonly session: SessionCore, private readonly lobby: LobbyApi, private readonly hooks: MigrationHooks) {}
 
@@ -86,10 +89,20 @@ export class Succession {
     if (silentMs >= claimAfterMs && this.rank() === 0 && performance.now() - this.lastClaimMs >= claimAfterMs) void this.claim(1);
   }
 
-  /** True when `hostId` is the new host at `epoch`: the server confirms it or, with the server down after the host left, the order names it. */
+  /**
+   * True when `hostId` is the new host at `epoch`: the server confirms it or, with the server down
+   * after the host left, the order names it. Look-ups for this share one request in flight and at
+   * most one per POLL_MS, so a member flooding HOST_CHANGE frames cannot make us flood the server.
+   */
   async verify(hostId: string, epoch: number): Promise<boolean> {
     if (this.confirmed.get(epoch) === hostId) return true;
-    const status = await this.status(true);
+    this.verifying ??= (async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, this.lastVerifyMs + POLL_MS - performance.now())));
+      this.lastVerifyMs = performance.now();
+      return this.status(true);
+    })().finally(() => { this.verifying = undefined; });
+    const status = await this.verifying;
+    if (this.confirmed.get(epoch) === hostId) return true;
     if (status) return status.hostPeerId === hostId && status.hostEpoch === epoch;
     return this.hostGone && epoch === (this.session.succession?.epoch ?? 0) + 1 && this.order()[0]?.id === hostId;
   }
