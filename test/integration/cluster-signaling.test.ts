@@ -4,13 +4,16 @@
  * game plays (the offer, answer and candidates cross nodes through Redis: the nodes' metrics
  * show them routed); peer ids are unique across nodes and a freed id stays reserved for its
  * token on every node; per-address rate limits hold across nodes; signaling to an id that is
- * nowhere is dropped and counted; `/metrics` and `/readyz` answer.
+ * nowhere is dropped and counted; `/metrics` and `/readyz` answer; a host on one node is
+ * killed and a member on another node takes the lobby over (the claim's compare-and-swap and the
+ * host's absence are read from Redis), and a newcomer on a third node joins the new host.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Session } from '../../sdk/src/node.js';
 import { startCluster, metricsOf, metricValue, type TestCluster } from '../helpers/cluster.js';
 import { closeAll, connectRawPeer, openRawPeer, randomPeerId } from '../helpers/server-raw-peer.js';
 import { redisMissing } from '../helpers/redis.js';
+import { runNode } from '../helpers/server-bundle.js';
 import { nextEvent, until } from '../helpers/wait.js';
 
 const fast = { heartbeatIntervalMs: 250, peerTimeoutMs: 4000, signalingRetryMinMs: 100, signalingRetryMaxMs: 1000, connectTimeoutMs: 10_000 } as const;
@@ -102,6 +105,31 @@ describe.skipIf(redisMissing !== undefined)(`three nodes on Redis${redisMissing 
     const got = await b.next((m) => m.type === 'CANDIDATE');
     expect(got).toEqual({ type: 'CANDIDATE', src: a.id, dst: b.id, payload: { candidate: 'c1' } });
     await closeAll([a, b]);
+  });
+
+  it('a host on node 1 is killed: members on nodes 2 and 3 elect one of them, which takes the lobby over; a newcomer on node 3 joins it', async () => {
+    const [n1, n2, n3] = cluster!.nodes;
+    const hostProc = runNode('test/helpers/migrating-host.mjs', [n1!.url], { HOSTMESH_PEER_OPTIONS: JSON.stringify(fast) });
+    try {
+      const [, code, hostId] = await hostProc.waitFor(/hosting (\S+) (\S+)/, 20_000);
+      const a = track(await connect({ server: n2!.url, ...fast }).join(code!, { playerName: 'A' }));
+      const b = track(await connect({ server: n3!.url, ...fast }).join(code!, { playerName: 'B' }));
+      await until(() => a.players.size === 3 && b.players.size === 3, 15_000, 'both members in');
+      await until(() => (a.checkpoint as { seed?: number } | undefined)?.seed === 7 && (b.checkpoint as { seed?: number } | undefined)?.seed === 7, 10_000, 'checkpoints');
+      hostProc.proc.kill('SIGKILL');
+      await hostProc.exited;
+      const successor = a.players.get(a.selfId)!.seat < b.players.get(b.selfId)!.seat ? a : b;
+      await until(() => a.hostId === successor.selfId && b.hostId === successor.selfId, 25_000, 'both on the new host');
+      expect(successor.isHost).toBe(true);
+      expect(successor.hostEpoch).toBe(1);
+      expect(a.players.has(hostId!)).toBe(false);
+      const late = track(await connect({ server: n3!.url, ...fast }).join(code!, { playerName: 'Late' }));
+      expect(late.hostId).toBe(successor.selfId);
+      await until(() => a.players.has(late.selfId) && b.players.has(late.selfId), 15_000, 'newcomer announced');
+    } finally {
+      hostProc.proc.kill('SIGKILL');
+      await hostProc.exited;
+    }
   });
 
   it('wrong join codes are limited per address across nodes, not per node', async () => {
