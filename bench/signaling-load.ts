@@ -248,7 +248,7 @@ async function loadScenario(nodeCount: number, peers: number): Promise<LoadResul
     await sleep(5000);
     const after = nodes.map((n) => rss(n.proc.proc.pid!));
     const nodeMetrics = await Promise.all(nodes.map(async (n) => {
-      const text = await (await fetch(`${n.url}/metrics`)).text().catch(() => '');
+      const text = await fetch(`${n.url}/metrics`).then((r) => r.text()).catch(() => ''); // a node out of descriptors may not answer
       const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
       const refused: Record<string, number> = {};
       for (const m of text.matchAll(/^hostmesh_signaling_refused_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)/gm)) refused[m[1]!] = Number(m[2]);
@@ -370,7 +370,7 @@ const latRows = [results.one, results.three].filter((r): r is LoadResult => r !=
   .filter((k) => r.exchanges[k].offerMs.n > 0)
   .map((k) => [`${r.nodes} node(s), ${k === 'sameNode' ? 'same node' : 'cross node'}, beside ${r.idleDuringExchanges} idle`, r.exchanges[k].offerMs.n, r.exchanges[k].offerMs.p50, r.exchanges[k].offerMs.p99, r.exchanges[k].roundTripMs.p50, r.exchanges[k].roundTripMs.p99, r.exchanges[k].roundTripMs.max]));
 const goals: Goal[] = [];
-if (results.three) goals.push({ goal: '50,000 simulated peers across three nodes', met: results.three.held >= 50_000, detail: `${results.three.held} held of ${results.three.asked}${results.three.failed ? `; first refusal: ${results.three.firstFailure}` : ''}` });
+if (results.three && results.three.asked >= 50_000) goals.push({ goal: '50,000 simulated peers across three nodes', met: results.three.held >= 50_000, detail: `${results.three.held} held of ${results.three.asked}${results.three.failed ? `; first refusal: ${results.three.firstFailure}` : ''}` });
 if (results.kill) goals.push({ goal: 'kill -9 of one node loses 0 lobbies outside it; its hosts restore theirs', met: results.kill.lostElsewhere === 0 && results.kill.notRestored === 0, detail: `${results.kill.lostElsewhere} lost elsewhere, ${results.kill.restored}/${results.kill.onKilled} restored` });
 if (results.soak) goals.push({ goal: `RSS growth over a ${results.soak.minutes}-minute churn soak <= 10%`, met: results.soak.growthPercent.every((g) => g <= 10), detail: `growth per node ${results.soak.growthPercent.join(' / ')} %` });
 
