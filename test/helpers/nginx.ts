@@ -2,7 +2,8 @@
  * A real nginx (Debian `nginx`) as the load balancer in front of server nodes, for tests: its
  * config is generated into a temp dir (round robin over the upstream ports, WebSocket upgrade
  * headers, X-Forwarded-For), and it runs in the foreground on a free loopback port
- * (`-p <dir> -c <conf> -g 'daemon off;'`). `stop()` kills it and removes the dir.
+ * (`-p <dir> -c <conf> -g 'daemon off; master_process off;'`: one process, so killing it leaves
+ * no orphaned worker holding the port). `stop()` kills it and removes the dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,8 +28,7 @@ export interface Nginx {
 
 /** The config: the same proxy rules as deploy/nginx.conf, with test paths and ports. */
 export function nginxConfig(dir: string, port: number, upstreams: readonly number[]): string {
-  return `worker_processes 1;
-pid ${dir}/nginx.pid;
+  return `pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 events { worker_connections 8192; }
@@ -67,7 +67,7 @@ export async function startNginx(upstreams: readonly number[]): Promise<Nginx> {
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freeTcpPort();
   writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams));
-  const child: ChildProcess = spawn(nginxPath!, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(nginxPath!, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off; master_process off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
