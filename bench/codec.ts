@@ -15,7 +15,8 @@ import { SnapshotEncoder } from '../sdk/src/snapshot/encoder.js';
 import { SNAPSHOT_PACKET_BUDGET } from '../sdk/src/wire/snapshot-frame.js';
 import type { Schema, State } from '../sdk/src/snapshot/schema.js';
 import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';
-import { arenaScene, cubeScene, cubeSchema, type Scene } from './lib/scenes.js';
+import { arenaScene, cubeScene, cubeSchema, nestedScene, type Scene } from './lib/scenes.js';
+import { forEachRef } from '../sdk/src/snapshot/value-store.js';
 import { median, percentile, ratio } from './lib/stats.js';
 
 const mode = benchMode();
@@ -31,6 +32,7 @@ const cases: Case[] = [
   { name: 'cubes-16', entities: 16, make: () => cubeScene(16), schema: cubeSchema, iters: it(1500, 6000) },
   { name: 'cubes-128', entities: 128, make: () => cubeScene(128), schema: cubeSchema, iters: it(300, 1500) },
   { name: 'cubes-900', entities: 900, make: () => cubeScene(900), schema: cubeSchema, iters: it(60, 300) },
+  { name: 'nested-17', entities: 17, make: () => nestedScene(16), iters: it(1500, 6000) },
 ];
 
 function figures(enc: number[], dec: number[], bytes: number[], packets?: number[]): CodecFigures {
@@ -67,19 +69,31 @@ function timeHostmesh(scene: Scene, count: number, warm: number, schema: Schema 
   const encoder = new SnapshotEncoder({ ...s, budgetBytes: SNAPSHOT_PACKET_BUDGET });
   const decoder = new SnapshotDecoder(s);
   const enc: number[] = [], dec: number[] = [], bytes: number[] = [], packets: number[] = [];
+  const sentRefs = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const state = scene.next();
     const t0 = performance.now();
     encoder.commit(i, state);
     const ps = encoder.encodeFor(lag !== undefined && i >= lag ? i - lag : undefined);
+    // Values sent by reference go once per version over the reliable channel: counted in this tick's bytes.
+    let refBytes = 0;
+    const fresh: [string, string, number, Uint8Array][] = [];
+    forEachRef(encoder.quantizedAt(i)!, (id, field, p) => {
+      const key = `${id}.${field}`;
+      if (sentRefs.get(key) === p.ref) return;
+      sentRefs.set(key, p.ref);
+      refBytes += p.bytes.length + id.length + field.length + 12; // + the STATE_VALUE frame's header
+      fresh.push([id, field, p.ref, p.bytes]);
+    });
     const t1 = performance.now();
+    for (const [id, field, version, b] of fresh) decoder.values.put(id, field, version, b); // the client's side of STATE_VALUE
     let got: State | undefined;
     for (const p of ps) { const r = decoder.receive(p, i); if (r.complete) got = r.state; }
     sink = got && Object.keys(got).length;
     const t2 = performance.now();
     if (!got) throw new Error(`tick ${i} did not complete`);
     if (i < warm) continue;
-    enc.push(t1 - t0); dec.push(t2 - t1); bytes.push(ps.reduce((a, p) => a + p.length, 0)); packets.push(ps.length);
+    enc.push(t1 - t0); dec.push(t2 - t1); bytes.push(ps.reduce((a, p) => a + p.length, 0) + refBytes); packets.push(ps.length);
   }
   return figures(enc, dec, bytes, packets);
 }
@@ -161,6 +175,7 @@ writeResult('codec', {
     'hostmesh encode = commit (quantize) + encodeFor; decode = every packet through SnapshotDecoder.receive + building the plain state object.',
     '"× time" and "× bytes" are relative to hostmesh-full of the same state (higher = hostmesh smaller/faster).',
     'arena-16 is the demo game shape: 8 players (x, y, angle, score, name, color), 7 pickups, 1 game entity; default schema.',
+    'nested-17 (issue 13) is a board entity (8x8 nested cell arrays, turn, the last 24 moves: sent by reference) and 16 players with inventories (arrays of objects), changed in place each tick; hostmesh bytes include the values sent by reference over the reliable channel (once per new version, with their frame header).',
     'hostmesh-*-general: the same codec with run-time code generation off (what a page whose Content Security Policy forbids eval gets): same bytes, general code paths.',
   ],
 }, `## Encode + decode per state (µs, medians) and bytes\n\n${mdTable(['state', 'codec', 'encode µs', 'decode µs', 'total µs', 'mean total µs', 'bytes', 'packets', '× time', '× bytes'], rows)}`);

@@ -13,8 +13,7 @@
  * A real server over loopback (veth for the black-hole), real WebRTC peers in Node. Host
  * migration and ICE restart are not built yet and not measured.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Session } from '../sdk/src/node.js';
 import { sessionCore } from '../sdk/src/session/session.js';
 import type { PeerNetwork } from '../sdk/src/link/peer-network.js';
@@ -22,6 +21,7 @@ import { startServer } from '../server/src/index.js';
 import { sleep, withTimeout } from './lib/node-paths.js';
 import { benchMode, mdGoals, mdTable, writeResult, type Goal } from './lib/report.js';
 import { summarize } from './lib/stats.js';
+import { sh, vethNamespace } from './lib/veth.js';
 
 const mode = benchMode();
 const n = { smoke: 2, quick: 5, full: 20 }[mode];
@@ -143,39 +143,11 @@ async function clientStop() {
   return rows;
 }
 
-const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
 const holeMs = 8000;
 
-/** A namespace behind a veth pair (ours `.1`, its `.2`); null when this machine cannot (not root, no ip/nft). */
-function vethNamespace(): { name: string; ours: string; remove(): void } | null {
-  if (process.getuid?.() !== 0) return null;
-  const name = `hm-fb-${process.pid}`;
-  const net = `10.214.${randomInt(1, 250)}`;
-  const [a, b] = [`hmf${process.pid % 100000}a`, `hmf${process.pid % 100000}b`];
-  const remove = () => { try { sh('ip', ['netns', 'del', name]); } catch { /* gone */ } try { sh('ip', ['link', 'del', a]); } catch { /* gone */ } };
-  try {
-    sh('ip', ['netns', 'add', name]);
-    const inNs = (...argv: string[]) => sh('ip', ['netns', 'exec', name, ...argv]);
-    inNs('ip', 'link', 'set', 'lo', 'up');
-    sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    sh('ip', ['link', 'set', b, 'netns', name]);
-    sh('ip', ['addr', 'add', `${net}.1/30`, 'dev', a]);
-    sh('ip', ['link', 'set', a, 'up']);
-    inNs('ip', 'addr', 'add', `${net}.2/30`, 'dev', b);
-    inNs('ip', 'link', 'set', b, 'up');
-    inNs('ip', 'route', 'add', 'default', 'via', `${net}.1`);
-    inNs('nft', 'add table inet hm');
-    return { name, ours: `${net}.1`, remove };
-  } catch (err) {
-    console.error(`[faults] no network namespace: ${String(err)}`);
-    remove();
-    return null;
-  }
-}
-
-async function blackHole() {
+async function blackHoleRuns() {
   const rows = { restoredMs: [] as number[], leaves: 0, failures: 0, skipped: '' };
-  const ns = vethNamespace();
+  const ns = vethNamespace('hm-fb', 214);
   if (!ns) { rows.skipped = 'needs root, iproute2 and nftables'; return rows; }
   const nft = (cmd: string) => sh('ip', ['netns', 'exec', ns.name, 'nft', cmd]);
   const server = await startServer({ ...limits, host: ns.ours, port: 0 });
@@ -221,7 +193,7 @@ async function blackHole() {
 
 const restart = await signalingRestart();
 const stop = await clientStop();
-const hole = await blackHole();
+const hole = await blackHoleRuns();
 const restoredSum = summarize(hole.restoredMs);
 const reReg = summarize(restart.reRegisteredMs), late = summarize(restart.newcomerSnapshotMs), tries = summarize(restart.attempts), resumed = summarize(stop.resumedMs);
 const goals: Goal[] = [

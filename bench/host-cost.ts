@@ -1,6 +1,8 @@
 /**
- * Host cost: CPU time per snapshot tick of a Node host at 30 Hz with 1, 4 and 8 clients, then
- * more clients (12, 16, 20, 24) until the host no longer sustains 30 Hz. The host (and the
+ * Host cost and the largest session, per topology: CPU time per snapshot tick of a Node host at
+ * 30 Hz with 1, 4 and 8 clients, then more clients (12, 16, 20, 24, then 32, 40, 48, 64) until the
+ * session no longer sustains 30 Hz; first as a mesh (every client links to every other), then as a
+ * star (`topology: 'star'`: clients link to the host only). The host (and the
  * signaling server, idle while measuring) runs in this process; the clients run in child
  * processes of up to 8 (host-cost-clients.ts), each sending an input every 33 ms. World: one demo-arena
  * player entity per member, moved by its inputs, plus 8 pickups. Per window: ticks/s, process
@@ -19,10 +21,14 @@ import { median, round3, summarize } from './lib/stats.js';
 
 const mode = benchMode();
 const HZ = 30;
-const steps = { smoke: [1], quick: [1, 4, 8], full: [1, 4, 8, 12, 16, 20, 24] }[mode];
+const steps = { smoke: [1], quick: [1, 4, 8], full: [1, 4, 8, 12, 16, 20, 24, 32, 40, 48, 63] }[mode];
+const allTopologies = ['mesh', 'star'] as const;
+type Topology = (typeof allTopologies)[number];
+/** HM_TOPOLOGIES=star runs one topology only. */
+const topologies = allTopologies.filter((t) => (process.env.HM_TOPOLOGIES ?? 'mesh,star').split(',').includes(t));
 const windowS = { smoke: 1, quick: 2, full: 5 }[mode];
 
-interface Row { clients: number; ticksPerSec: number; cpuMsPerTick: number; cpuPct: number; tickWallMs: ReturnType<typeof summarize>; clientSnapshotsPerSec: { median: number; min: number }; sustained: boolean }
+interface Row { topology: Topology; clients: number; ticksPerSec: number; cpuMsPerTick: number; cpuPct: number; tickWallMs: ReturnType<typeof summarize>; clientSnapshotsPerSec: { median: number; min: number }; sustained: boolean }
 const rows: Row[] = [];
 /** Client processes of at most CLIENTS_PER_PROCESS clients each: a full mesh of 24 clients in one process runs past its 20,000 open files (~35 per peer connection). */
 const CLIENTS_PER_PROCESS = 8;
@@ -78,9 +84,11 @@ class ClientPool {
 
 let pool: ClientPool | undefined;
 const server = await benchServer();
-let stopReason = 'reached the largest step';
+const stopReasons: Record<Topology, string> = { mesh: 'reached the largest step', star: 'reached the largest step' };
 try {
-  const host = await connect({ server: server.url, peerTimeoutMs: 30_000 }).host({ maxPlayers: 64, tickRateHz: HZ });
+ for (const topology of topologies) {
+  let stopReason = stopReasons[topology];
+  const host = await connect({ server: server.url, peerTimeoutMs: 30_000 }).host({ maxPlayers: 64, tickRateHz: HZ, topology });
   const players = new Map<string, { x: number; y: number }>([[host.selfId, { x: 480, y: 300 }]]);
   host.on('playerJoin', (p) => players.set(p.id, { x: 100 + Math.random() * 760, y: 100 + Math.random() * 400 }));
   host.on('playerLeave', (p) => players.delete(p.id));
@@ -106,7 +114,7 @@ try {
     const snaps = (await pool.count()).map((x) => x / wall);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const row: Row = {
-      clients: total, ticksPerSec: round3(ticks / wall), cpuMsPerTick: round3(cpuMs / Math.max(1, ticks)), cpuPct: Math.round(cpuMs / 10 / wall),
+      topology, clients: total, ticksPerSec: round3(ticks / wall), cpuMsPerTick: round3(cpuMs / Math.max(1, ticks)), cpuPct: Math.round(cpuMs / 10 / wall),
       tickWallMs: summarize(hook.tickMs), clientSnapshotsPerSec: { median: round3(median(snaps)), min: round3(Math.min(...snaps)) }, sustained: false,
     };
     row.sustained = row.ticksPerSec >= HZ * 0.95 && row.clientSnapshotsPerSec.median >= HZ * 0.95;
@@ -115,22 +123,26 @@ try {
     if (!row.sustained && total >= 8) { stopReason = `fell behind at ${total} clients`; break; }
   }
   await pool.quit();
+  pool = undefined;
   await host.leave();
+  stopReasons[topology] = stopReason;
+ }
 } finally {
   pool?.kill();
   await server.close();
 }
-const sustained = rows.filter((r) => r.sustained).map((r) => r.clients);
-const best = sustained.length ? Math.max(...sustained) : 0;
+const bestOf = (t: Topology) => Math.max(0, ...rows.filter((r) => r.topology === t && r.sustained).map((r) => r.clients));
+const best = bestOf('mesh'), bestStar = bestOf('star');
+const stopReason = stopReasons.mesh;
 const goals: Goal[] = [];
 writeResult('host-cost', {
-  config: { tickRateHz: HZ, steps, windowSeconds: windowS, clientInputHz: 30, clientsProcesses: `child processes of up to ${CLIENTS_PER_PROCESS} clients each (full mesh between all clients)` },
-  results: { rows, highestSustained: best, stopReason }, goals,
+  config: { tickRateHz: HZ, steps, topologies, windowSeconds: windowS, clientInputHz: 30, clientsProcesses: `child processes of up to ${CLIENTS_PER_PROCESS} clients each (mesh: every client links to every other; star: to the host only)` },
+  results: { rows, highestSustained: best, highestSustainedStar: bestStar, stopReason, stopReasonStar: stopReasons.star }, goals,
   notes: [
     'CPU per tick = host process CPU (all threads) over the window / ticks sent; it includes receiving inputs and heartbeats, not only encoding.',
     'Clients share the same 2 cores (child processes of up to 8): past some size the clients, not the host, are what falls behind (see client snapshots/s).',
-    `Highest client count sustained at ${HZ} Hz: ${best} (${stopReason}; steps tried: ${steps.join(', ')}).`,
+    `Highest client count sustained at ${HZ} Hz: mesh ${best} (${stopReason}), star ${bestStar} (${stopReasons.star}); steps tried: ${steps.join(', ')}.`,
   ],
-}, `## Host cost at ${HZ} Hz (Node host)\n\n${mdTable(['clients', 'ticks/s', 'CPU ms / tick', 'host CPU %', 'tick encode+send p50 ms', 'p99 ms', 'client snapshots/s (median / min)', 'sustained'],
-  rows.map((r) => [r.clients, r.ticksPerSec, r.cpuMsPerTick, r.cpuPct, r.tickWallMs.p50, r.tickWallMs.p99, `${r.clientSnapshotsPerSec.median} / ${r.clientSnapshotsPerSec.min}`, r.sustained ? 'yes' : 'no']))}\n\nHighest client count sustained at ${HZ} Hz on this machine: **${best}** (${stopReason}).`);
+}, `## Host cost at ${HZ} Hz (Node host), mesh and star\n\n${mdTable(['topology', 'clients', 'ticks/s', 'CPU ms / tick', 'host CPU %', 'tick encode+send p50 ms', 'p99 ms', 'client snapshots/s (median / min)', 'sustained'],
+  rows.map((r) => [r.topology, r.clients, r.ticksPerSec, r.cpuMsPerTick, r.cpuPct, r.tickWallMs.p50, r.tickWallMs.p99, `${r.clientSnapshotsPerSec.median} / ${r.clientSnapshotsPerSec.min}`, r.sustained ? 'yes' : 'no']))}\n\nLargest session sustained at ${HZ} Hz on this machine (host plus clients): mesh **${best}** clients (${stopReason}); star **${bestStar}** clients (${stopReasons.star}).`);
 process.exit(0);

@@ -12,19 +12,18 @@
  * the newest counter any member had seen before the fault minus the counter the new host resumed
  * from (goal: 0, nothing beyond the last snapshot), and whether any score or entity was lost.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Session, type State } from '../sdk/src/node.js';
 import { startServer } from '../server/src/index.js';
 import { sleep, withTimeout } from './lib/node-paths.js';
 import { benchMode, mdTable, writeResult, type Goal } from './lib/report.js';
 import { summarize } from './lib/stats.js';
+import { blackHole, vethNamespace } from './lib/veth.js';
 
 const mode = benchMode();
 const n = { smoke: 2, quick: 5, full: 20 }[mode];
 const MEMBERS = 3;
 const limits = { createRatePerMinute: 100_000, joinRatePerMinute: 100_000, lookupRatePerMinute: 100_000, maxConnectionsPerIp: 10_000, lobbyGraceMs: 60_000 };
-const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
 
 type Scenario = 'kill' | 'blackhole' | 'leave';
 interface Run { slowestMs: number; perMemberMs: number[]; lostTicks: number; entitiesLost: number }
@@ -47,33 +46,6 @@ function spawnHost(url: string, prefix: string[]): { proc: ChildProcess; hosting
   return { proc, hosting };
 }
 
-/** A namespace behind a veth pair (ours `.1`, its `.2`); null when this machine cannot. */
-function vethNamespace(): { name: string; ours: string; remove(): void } | null {
-  if (process.getuid?.() !== 0) return null;
-  const name = `hm-mg-${process.pid}`;
-  const net = `10.215.${randomInt(1, 250)}`;
-  const [a, b] = [`hmm${process.pid % 100000}a`, `hmm${process.pid % 100000}b`];
-  const remove = () => { try { sh('ip', ['netns', 'del', name]); } catch { /* gone */ } try { sh('ip', ['link', 'del', a]); } catch { /* gone */ } };
-  try {
-    sh('ip', ['netns', 'add', name]);
-    const inNs = (...argv: string[]) => sh('ip', ['netns', 'exec', name, ...argv]);
-    inNs('ip', 'link', 'set', 'lo', 'up');
-    sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
-    sh('ip', ['link', 'set', b, 'netns', name]);
-    sh('ip', ['addr', 'add', `${net}.1/30`, 'dev', a]);
-    sh('ip', ['link', 'set', a, 'up']);
-    inNs('ip', 'addr', 'add', `${net}.2/30`, 'dev', b);
-    inNs('ip', 'link', 'set', b, 'up');
-    inNs('ip', 'route', 'add', 'default', 'via', `${net}.1`);
-    inNs('nft', 'add table inet hm');
-    return { name, ours: `${net}.1`, remove };
-  } catch (err) {
-    console.error(`[migration] no network namespace: ${String(err)}`);
-    remove();
-    return null;
-  }
-}
-
 /** Once it hosts, a member carries the game on from its latest state (the counter ticks on). */
 function playOn(session: Session, resumedFrom: Map<Session, number>): void {
   session.on('hostChange', () => {
@@ -89,7 +61,7 @@ async function runOnce(scenario: Scenario, url: string, ns: ReturnType<typeof ve
   const host = spawnHost(url, scenario === 'blackhole' && ns ? ['ip', 'netns', 'exec', ns.name] : []);
   const members: Session[] = [];
   const resumedFrom = new Map<Session, number>();
-  const nft = (cmd: string) => sh('ip', ['netns', 'exec', ns!.name, 'nft', cmd]);
+  let hole: { restore(): void } | undefined;
   try {
     const [code, hostId] = await host.hosting;
     for (let i = 0; i < MEMBERS; i++) {
@@ -112,12 +84,7 @@ async function runOnce(scenario: Scenario, url: string, ns: ReturnType<typeof ve
     const t0 = performance.now();
     if (scenario === 'kill') host.proc.kill('SIGKILL');
     else if (scenario === 'leave') host.proc.kill('SIGTERM');
-    else {
-      nft('add chain inet hm out { type filter hook output priority 0; }');
-      nft('add chain inet hm in { type filter hook input priority 0; }');
-      nft('add rule inet hm out oifname != "lo" drop');
-      nft('add rule inet hm in iifname != "lo" drop');
-    }
+    else hole = blackHole(ns!.name);
     lastSeen = Math.max(lastSeen, seenBefore()); // a snapshot may have been in flight at the fault
     const times = await withTimeout(Promise.all(heard), 30_000, 'the new host heard at every member');
     const perMemberMs = times.map((t) => t - t0);
@@ -129,17 +96,16 @@ async function runOnce(scenario: Scenario, url: string, ns: ReturnType<typeof ve
       entitiesLost: Math.max(0, entitiesBefore - entitiesAfter),
     };
   } finally {
-    if (scenario === 'blackhole' && ns) { try { nft('flush table inet hm'); } catch { /* clear */ } }
+    hole?.restore();
     host.proc.kill('SIGKILL');
     await new Promise((r) => { if (host.proc.exitCode !== null || host.proc.signalCode !== null) r(null); else host.proc.once('exit', r); });
     await Promise.allSettled(members.map((m) => m.leave()));
-    if (scenario === 'blackhole' && ns) { try { nft('delete chain inet hm out'); nft('delete chain inet hm in'); } catch { /* gone */ } }
   }
 }
 
 async function scenario(name: Scenario) {
   const rows = { runs: [] as Run[], failures: 0, skipped: '' };
-  const ns = name === 'blackhole' ? vethNamespace() : null;
+  const ns = name === 'blackhole' ? vethNamespace('hm-mg', 215) : null;
   if (name === 'blackhole' && !ns) { rows.skipped = 'needs root, iproute2 and nftables'; return rows; }
   const server = await startServer({ ...limits, port: 0, ...(ns ? { host: ns.ours } : {}) });
   try {

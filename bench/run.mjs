@@ -13,7 +13,7 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'bench/results';
 
 /** Bench entries in run order; `summary` reads the others' JSON. */
-const ALL = ['codec', 'bandwidth', 'echo-node', 'join-node', 'host-cost', 'chromium', 'loss', 'attacks', 'faults', 'migration', 'signaling-load', 'summary'];
+const ALL = ['codec', 'interest', 'bandwidth', 'echo-node', 'join-node', 'host-cost', 'chromium', 'loss', 'attacks', 'faults', 'migration', 'signaling-load', 'summary'];
 const selected = ALL.filter((n) => !only || only.includes(n));
 const buildDir = resolve('node_modules/.cache/hostmesh-bench');
 mkdirSync(buildDir, { recursive: true });

@@ -20,7 +20,7 @@ const loss = load<Record<string, Record<string, { stream30: { rttMs: S; delivere
 const codec = load<Record<string, Record<string, { totalUs: number; bytes: number }>>>('codec');
 const bandwidth = load<{ model: { scene: string; hz: number; lagTicks: number; kbps: number; jsonKbps: number; msgpackKbps: number }[]; session: { scene: string; hz: number; kbps: number }[] }>('bandwidth');
 const joinNode = load<{ firstSnapshotMs: S; joinResolvedMs: S }>('join-node');
-const hostCost = load<{ rows: { clients: number; cpuMsPerTick: number; ticksPerSec: number; sustained: boolean }[]; highestSustained: number; stopReason: string }>('host-cost');
+const hostCost = load<{ rows: { topology?: string; clients: number; cpuMsPerTick: number; ticksPerSec: number; sustained: boolean }[]; highestSustained: number; stopReason: string; highestSustainedStar?: number; stopReasonStar?: string }>('host-cost');
 
 const parts: string[] = [];
 const echoRows = PATHS.map((p) => {
@@ -56,8 +56,9 @@ parts.push('', '## Join latency: join(code) to first snapshot (ms)', '', mdTable
   ['Chromium', cj?.toSnapshot.p50, cj?.toSnapshot.p99, cj?.toSnapshot.max, cj?.toJoin.p50],
 ]));
 if (hostCost) {
-  parts.push('', '## Host cost at 30 Hz (Node)', '', mdTable(['clients', 'CPU ms / tick', 'ticks/s', 'sustained'], hostCost.results.rows.map((r) => [r.clients, r.cpuMsPerTick, r.ticksPerSec, r.sustained ? 'yes' : 'no'])),
-    '', `Highest client count sustained at 30 Hz: **${hostCost.results.highestSustained}** (${hostCost.results.stopReason}).`);
+  const h = hostCost.results;
+  parts.push('', '## Host cost at 30 Hz (Node)', '', mdTable(['topology', 'clients', 'CPU ms / tick', 'ticks/s', 'sustained'], h.rows.map((r) => [r.topology ?? 'mesh', r.clients, r.cpuMsPerTick, r.ticksPerSec, r.sustained ? 'yes' : 'no'])),
+    '', `Highest client count sustained at 30 Hz: mesh **${h.highestSustained}** (${h.stopReason})${h.highestSustainedStar === undefined ? '' : `, star **${h.highestSustainedStar}** (${h.stopReasonStar})`}.`);
 }
 const goals: Goal[] = [echoNode, echoChromium, loss, codec, bandwidth].flatMap((f) => f?.goals ?? []);
 const ran = { 'echo-node': !!echoNode, 'echo-chromium': !!echoChromium, loss: !!loss, codec: !!codec, bandwidth: !!bandwidth, 'join-node': !!joinNode, 'host-cost': !!hostCost };

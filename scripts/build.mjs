@@ -33,7 +33,7 @@ await Promise.all([
   build({ ...nodeCommon, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js'}),
   // The demo game and the SDK (for tests' pages) get one self-contained bundle each.
   build({
-    ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', hostmesh: 'sdk/src/index.ts' },
+    ...common, platform: 'browser', entryPoints: { game: 'demo-game/src/main.ts', tictactoe: 'demo-game/src/tictactoe/main.ts', hostmesh: 'sdk/src/index.ts' },
     // the demo imports the SDK by its package names, as a user's game would
     alias: { 'hostmesh/devtools': './sdk/src/devtools.ts', hostmesh: './sdk/src/index.ts' },
     outdir: 'dist/public', minify: true, define: { 'process.env.NODE_ENV': '"production"' },

@@ -92,3 +92,48 @@ export function arenaScene(players: number, dtS = 1 / 60, seed = 2): Scene & { i
     },
   };
 }
+
+/**
+ * A nested, turn-based world (issue 13): a `board` entity (an 8x8 grid of cells as nested arrays,
+ * whose turn it is, the last 24 moves as objects: over one packet, so sent by reference) and 16
+ * players with a position, a name and an inventory (an array of 3-8 `{ item, n, tags }` objects).
+ * Each tick two players move, one player's inventory changes one count (in place), and every 10th
+ * tick a move is played (a cell changes, the move list grows, the turn passes). The world is
+ * changed in place, as a game would: the codec must notice changes inside nested values itself.
+ */
+export function nestedScene(players = 16, seed = 3): Scene {
+  const rand = rng(seed);
+  const ids = Array.from({ length: players }, (_, i) => `p${i}`);
+  const items = ['sword', 'shield', 'potion', 'arrow', 'gem', 'key', 'map', 'torch'];
+  const world: State = {
+    board: { cells: Array.from({ length: 8 }, () => Array.from({ length: 8 }, () => 0)), turn: ids[0]!, moves: [] as { by: string; at: [number, number]; t: number }[] },
+  };
+  for (let i = 0; i < players; i++) {
+    world[ids[i]!] = {
+      x: Math.round(rand() * 96000) / 100, y: Math.round(rand() * 60000) / 100, name: `Player ${i + 1}`, hp: 100,
+      inventory: Array.from({ length: 3 + (i % 6) }, (_, k) => ({ item: items[(i + k) % items.length]!, n: 1 + Math.floor(rand() * 9), tags: k % 2 ? ['rare'] : [] })),
+    };
+  }
+  let tick = 0;
+  return {
+    next() {
+      tick++;
+      for (let j = 0; j < 2; j++) {
+        const p = world[ids[(tick * 2 + j) % players]!] as { x: number; y: number };
+        p.x = Math.round((p.x + (rand() - 0.5) * 8) * 100) / 100;
+        p.y = Math.round((p.y + (rand() - 0.5) * 8) * 100) / 100;
+      }
+      const inv = (world[ids[tick % players]!] as { inventory: { n: number }[] }).inventory;
+      inv[tick % inv.length]!.n = 1 + Math.floor(rand() * 9);
+      if (tick % 10 === 0) {
+        const b = world.board as { cells: number[][]; turn: string; moves: { by: string; at: [number, number]; t: number }[] };
+        const r = Math.floor(rand() * 8), c = Math.floor(rand() * 8);
+        b.cells[r]![c] = 1 + (tick % 2);
+        b.moves.push({ by: b.turn, at: [r, c], t: tick });
+        if (b.moves.length > 24) b.moves.shift();
+        b.turn = ids[(ids.indexOf(b.turn) + 1) % players]!;
+      }
+      return world;
+    },
+  };
+}

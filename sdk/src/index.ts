@@ -16,7 +16,10 @@ export { PROTOCOL_VERSION, MsgType, MAX_UNRELIABLE_BYTES, MAX_RELIABLE_BYTES } f
 export type { PeerStats } from './session/session.js';
 export type { PredictionOptions } from './session/client-replication.js';
 export { defaultSchema } from './snapshot/schema.js';
-export type { Schema, FieldSpec, FloatField, AngleField, IntField, BoolField, StringField, QuatField, State, Entity, Value } from './snapshot/schema.js';
+export type { Schema, FieldSpec, FloatField, AngleField, IntField, BoolField, StringField, QuatField, State, Entity, Value, Scalar } from './snapshot/schema.js';
+export type { Topology } from './session/host-role.js';
+export type { InterestFilter } from './session/interest.js';
+export { MAX_FIELD_BYTES } from './snapshot/packed.js';
 export type { LinkConditioner, ConditionerSettings } from './link/conditioner.js';
 export { budgetDefaults } from './link/rate-budget.js';
 export type { LinkBudgets, ChannelBudget } from './link/rate-budget.js';

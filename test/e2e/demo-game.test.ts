@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { startServer } from '../../server/src/index.js';
 import type { DemoDebug } from '../../demo-game/src/debug-hook.js';
 import { browserSkipReason, serverAndBrowser, screenshot } from '../helpers/browser.js';
+import { sightOf, SIGHT_RADIUS } from '../../demo-game/src/sim/sight.js';
 import { browserNetworkLog, hostFromMenu, menuError, openDemo, pickupIds, releaseAll, selfId, steer, waitInPage, world, type DemoPage } from '../helpers/demo-pages.js';
 
 declare const __hostmeshDemo: DemoDebug;
@@ -41,14 +42,18 @@ describe.skipIf(browserSkipReason)(`demo game in Chromium${browserSkipReason ? `
     await waitInPage(a, "B's avatar moving right on A", ([id, x0]) => ((__hostmeshDemo.world()[id]?.x as number) ?? 0) > x0 + 60, [bId, start!.x as number] as const);
     await b.page.keyboard.up('ArrowRight');
 
-    // The host's pickups reach B: both see the same set at some moment.
+    // The host's pickups reach B, as far as B can see (interest: fog of war): at some moment B holds
+    // exactly the host's pickups within its sight radius, and never one outside it.
     await waitInPage(a, 'pickups on the host', () => Object.values(__hostmeshDemo.world()).some((e) => e.kind === 'pickup'), null);
-    let same = false;
+    let same = false, outOfSight = 0;
     for (let i = 0; i < 100 && !same; i++) {
       const [wa, wb] = [await world(a), await world(b)];
-      same = pickupIds(wa).length > 0 && pickupIds(wa).join() === pickupIds(wb).join();
+      same = pickupIds(wa).length > 0 && pickupIds(sightOf(wa, bId)).join() === pickupIds(wb).join();
+      const me = wa[bId]!;
+      outOfSight += Object.values(wb).filter((e) => e.kind === 'pickup' && Math.hypot((e.x as number) - (me.x as number), (e.y as number) - (me.y as number)) > SIGHT_RADIUS + 80).length;
     }
     expect(same).toBe(true);
+    expect(outOfSight).toBe(0); // 80 px of slack: B's copy of the world is a snapshot behind the host's
 
     // B walks to pickups until the host scores it; the score shows on both pages.
     const held = new Set<Arrow>();

@@ -43,7 +43,7 @@ describe('bench harness (smoke)', () => {
     expect(readFileSync(join(out, 'echo-node.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
 
     const codec = read('codec').results as Record<string, Record<string, { encodeUs: number; decodeUs: number; bytes: number }>>;
-    expect(Object.keys(codec)).toEqual(['arena-16', 'cubes-16', 'cubes-128', 'cubes-900']);
+    expect(Object.keys(codec)).toEqual(['arena-16', 'cubes-16', 'cubes-128', 'cubes-900', 'nested-17']);
     for (const c of Object.values(codec)) {
       expect(Object.keys(c).sort()).toEqual(['binarypack', 'hostmesh-delta', 'hostmesh-delta-general', 'hostmesh-full', 'hostmesh-full-general', 'json', 'msgpackr']);
       for (const f of Object.values(c)) expect(f).toEqual(expect.objectContaining({ encodeUs: expect.any(Number), decodeUs: expect.any(Number), bytes: expect.any(Number) }));

@@ -4,7 +4,7 @@
  * jitter from the link conditioner, and a static world costs almost nothing per tick.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Session, type State } from '../../sdk/src/node.js';
+import { connect, type Entity, type Session, type State } from '../../sdk/src/node.js';
 import { sessionCore } from '../../sdk/src/session/session.js';
 import { startServer } from '../../server/src/index.js';
 import { until } from '../helpers/wait.js';
@@ -141,7 +141,7 @@ describe('replication', () => {
   it('client-side prediction shows our own input at once and agrees with the host afterwards', async () => {
     const { host, clients } = await session(1);
     const c = clients[0]!;
-    const apply = (e: Record<string, number | string | boolean>, input: unknown) => ({ ...e, x: (e.x as number) + (input as { dx: number }).dx });
+    const apply = (e: Entity, input: unknown) => ({ ...e, x: (e.x as number) + (input as { dx: number }).dx });
     let state: State = { [c.selfId]: { x: 0 } };
     host.onInput((input, from) => { state = { ...state, [from]: apply(state[from]!, input) as State[string] }; host.setState(state); });
     host.setState(state);
@@ -153,5 +153,44 @@ describe('replication', () => {
     expect(c.getState()[c.selfId]!.x).toBeCloseTo(15);
     await until(() => Math.abs((c.latestState()[c.selfId]?.x as number) - 15) < 0.006, 5000, 'host applied all inputs');
     expect(c.getState()[c.selfId]!.x).toBeCloseTo(15);
+  });
+
+  it('nested values round-trip, one deep change travels alone, a value over the packet budget goes by reference', async () => {
+    const { host, clients } = await session(2);
+    const game = { turn: 'p1', cells: [[1, 0, 2], [0, 1, 0], [0, 0, 0]], winner: null as string | null, notes: 'n'.repeat(3000), icon: Uint8Array.from([1, 2, 3]) };
+    const state: State = { game, p1: { x: 1.5, y: 2, inventory: [{ item: 'sword', n: 1 }] } };
+    host.setState(state);
+    const same = (c: Session) => JSON.stringify(c.latestState()) === JSON.stringify(host.getState());
+    await until(() => clients.every(same), 5000, 'nested state at every client');
+    const before = host.stats()[clients[0]!.selfId]!.valueBytes;
+    expect(before).toBeGreaterThan(3000); // the 3,000-character string went over the reliable channel once
+    game.cells[2]![2] = 1; // in place, then set again
+    delete (state.p1 as Record<string, unknown>).inventory;
+    host.setState(state);
+    await until(() => clients.every(same), 5000, 'deep change and removal at every client');
+    expect(host.stats()[clients[0]!.selfId]!.valueBytes).toBe(before); // the long string did not travel again
+    expect((clients[1]!.latestState().game as { icon: Uint8Array }).icon).toEqual(Uint8Array.from([1, 2, 3]));
+  });
+
+  it('setState throws at once for what cannot be replicated; a throwing tick handler is an error event and the ticks go on', async () => {
+    const { host, clients } = await session(1);
+    expect(() => host.setState({ board: { cells: [[1, 0, 2]], draw: () => 1 } } as unknown as State)).toThrow(/Entity 'board' field 'draw' holds a function/);
+    expect(() => host.setState({ turn: 'p1' } as unknown as State)).toThrow(/\{ game: \{ turn: 'p1' \} \}/);
+    const errors: { code: string; message: string }[] = [];
+    host.on('error', (e) => errors.push(e));
+    let ticks = 0;
+    host.on('tick', (tick) => { ticks++; if (tick % 2 === 0) throw new Error('game bug'); host.setState({ e: { x: tick } }); });
+    await until(() => ticks > 12 && errors.length > 0, 5000, 'ticks past a throwing handler');
+    expect(errors[0]!.code).toBe('HANDLER_FAILED');
+    expect(errors[0]!.message).toMatch(/'tick' handler threw: game bug/);
+    await until(() => ((clients[0]!.latestState().e?.x as number | undefined) ?? 0) > 10, 5000, 'snapshots keep coming');
+    // A state changed in place, after setState, into something unsendable: an error event, the last good tick stays.
+    const bad: State = { e: { x: 1, nested: { ok: true } } };
+    host.on('tick', () => { (bad.e!.nested as Record<string, unknown>).fn = () => 0; });
+    errors.length = 0;
+    host.setState(bad);
+    await until(() => errors.some((e) => e.code === 'INVALID_ARGUMENT'), 5000, 'tick-time state error reported');
+    expect(errors.find((e) => e.code === 'INVALID_ARGUMENT')!.message).toMatch(/Entity 'e' field 'nested' holds a function at 'fn'/);
+    expect(host.isClosed).toBe(false);
   });
 });

@@ -90,7 +90,7 @@ describe('lobby API', () => {
     expect(codes).not.toContain(priv.lobby.code);
     expect(codes).not.toContain(closed.lobby.code);
     const entry = (res.body.lobbies as Array<Record<string, unknown>>).find((l) => l.code === pub.lobby.code);
-    expect(Object.keys(entry!).sort()).toEqual(['code', 'hasPassword', 'maxPlayers', 'meta', 'name', 'open', 'players', 'public']);
+    expect(Object.keys(entry!).sort()).toEqual(['code', 'hasPassword', 'maxPlayers', 'maxSpectators', 'meta', 'name', 'open', 'players', 'public', 'spectators']);
   });
 
   it('joins with a ticket the host can verify', async () => {

@@ -5,31 +5,13 @@
  * once the host is gone (socket closed, or released) and only at the epoch it names, so exactly
  * one of several racing members wins; the code then leads newcomers to the winner.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/src/index.js';
+import { describe, expect, it } from 'vitest';
 import { errorCode, http } from '../helpers/server-http.js';
-import { closeAll, connectRawPeer, type RawPeer } from '../helpers/server-raw-peer.js';
+import { lobbyFixture } from '../helpers/lobby-fixture.js';
+import type { RawPeer } from '../helpers/server-raw-peer.js';
 
 const lobbyKey = 'test-lobby-key-0123456789abcdef';
-const open: { servers: RunningServer[]; peers: RawPeer[] } = { servers: [], peers: [] };
-const limits = { createRatePerMinute: 1000, joinRatePerMinute: 1000, lookupRatePerMinute: 1000, codeMissesPerMinute: 1000 };
-
-afterEach(async () => {
-  await closeAll(open.peers.splice(0));
-  for (const s of open.servers.splice(0)) await s.close();
-});
-
-async function server(options: Record<string, unknown> = {}): Promise<RunningServer> {
-  const s = await startServer({ port: 0, ...limits, ...options });
-  open.servers.push(s);
-  return s;
-}
-
-async function peer(url: string, id?: string, token?: string, autoPong = true): Promise<RawPeer> {
-  const p = await connectRawPeer(url, id, token, { autoPong });
-  open.peers.push(p);
-  return p;
-}
+const { server, peer, closeServer } = lobbyFixture();
 
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 const claimBody = (p: RawPeer, epoch: number) => ({ hostPeerId: p.id, hostPeerToken: p.token, epoch });
@@ -108,7 +90,7 @@ describe('lobby succession', () => {
 
   it('a host whose socket looks open but answers no ping (frozen, black-holed) is probed, cut off, and replaced', async () => {
     const s = await server({ lobbyKey });
-    const frozen = await peer(s.url, undefined, undefined, false);
+    const frozen = await peer(s.url, undefined, undefined, { autoPong: false });
     const member = await peer(s.url);
     const lobby = await create(s.url, frozen);
     const path = `/api/lobbies/${lobby.lobby.code}/claim`;
@@ -148,8 +130,7 @@ describe('lobby succession', () => {
     const host = await peer(first.url);
     const lobby = await create(first.url, host);
     const port = first.port;
-    await first.close();
-    open.servers.splice(open.servers.indexOf(first), 1);
+    await closeServer(first);
     const second = await server({ lobbyKey, port });
     const back = await peer(second.url, host.id, host.token);
     const restore = await http(second.url, 'PUT', `/api/lobbies/${lobby.lobby.code}`, {

@@ -1,7 +1,8 @@
 /**
  * Sessions against the real server and real WebRTC peers in Node: a host and three joiners by
  * code, membership on every member, messages on both channels, leave and kill, and each
- * admission error with its code.
+ * admission error with its code. The session suite runs once per topology: a mesh (every member
+ * links to every other) and a star (members link to the host only; it relays their messages).
  */
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ const open: Session[] = [];
 const fast = { heartbeatIntervalMs: 200, peerTimeoutMs: 1500 } as const;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, lobbyGraceMs: 500 });
+  server = await startServer({ port: 0, lobbyGraceMs: 500, createRatePerMinute: 60 }); // two topologies: twice the lobbies
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.leave()));
@@ -29,18 +30,23 @@ function track<T extends Session>(s: T): T {
   return s;
 }
 
-async function lobbyOf(n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean } = {}) {
+type Topology = 'mesh' | 'star';
+
+async function lobbyOfTopology(n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean; topology?: Topology } = {}) {
   const net = connect({ server: server.url, ...fast });
   const host = track(await net.host({ name: 'Arena', maxPlayers: 8, playerName: 'Ann', ...hostOptions }));
   const clients: Session[] = [];
   for (let i = 0; i < n; i++) clients.push(track(await net.join(host.code, { playerName: `P${i}` })));
   const all = [host, ...clients];
-  await until(() => all.every((s) => s.players.size === n + 1 && sessionCore(s).links.size === n), 10_000, 'full mesh');
+  const links = (s: Session) => (s.isHost || hostOptions.topology !== 'star' ? n : 1);
+  await until(() => all.every((s) => s.players.size === n + 1 && sessionCore(s).links.size === links(s)), 10_000, 'every link up');
   return { net, host, clients, all };
 }
 
-describe('sessions', () => {
-  it('a host and three joiners agree on the players and each pair has a direct link', async () => {
+describe.each<Topology>(['mesh', 'star'])('sessions (%s)', (topology) => {
+  const lobbyOf = (n: number, hostOptions: { reconnectGraceMs?: number; hostMigration?: boolean } = {}) => lobbyOfTopology(n, { ...hostOptions, topology });
+
+  it(topology === 'mesh' ? 'a host and three joiners agree on the players and each pair has a direct link' : 'a host and three joiners agree on the players and each links to the host only', async () => {
     const { host, clients, all } = await lobbyOf(3);
     expect(host.code).toMatch(/^[0-9A-Z]{8}$/);
     expect(host.isHost).toBe(true);
@@ -48,7 +54,8 @@ describe('sessions', () => {
     for (const s of all) {
       expect([...s.players.keys()].sort()).toEqual(ids);
       expect(s.hostId).toBe(host.selfId);
-      expect([...sessionCore(s).links.keys()].sort()).toEqual(ids.filter((id) => id !== s.selfId).sort());
+      const linked = topology === 'mesh' || s.isHost ? ids.filter((id) => id !== s.selfId) : [host.selfId];
+      expect([...sessionCore(s).links.keys()].sort()).toEqual(linked.sort());
     }
     for (const c of clients) expect(c.isHost).toBe(false);
     expect(host.players.get(clients[1]!.selfId)?.name).toBe('P1');
@@ -82,7 +89,7 @@ describe('sessions', () => {
   it('the host relays messages between members whose direct link is gone', async () => {
     const { host, clients } = await lobbyOf(2);
     const [b, c] = clients as [Session, Session];
-    sessionCore(b).links.get(c.selfId)!.close('local'); // as if the b-c mesh link had failed
+    if (topology === 'mesh') sessionCore(b).links.get(c.selfId)!.close('local'); // as if the b-c mesh link had failed
     await until(() => !sessionCore(b).links.has(c.selfId) && !sessionCore(c).links.has(b.selfId), 5000, 'b-c link gone');
     const got: [unknown, string][] = [];
     c.onMessage('note', (data, from) => got.push([data, from]));

@@ -28,6 +28,7 @@ const bodies: Record<keyof typeof MsgType, unknown> = {
   INPUT: { s: 42, i: [{ x: 1, y: -1 }, { x: 0, y: 0 }] },
   SNAPSHOT: Uint8Array.from([0, 1, 2, 250, 255]),
   SNAPSHOT_ACK: { k: 1001 },
+  STATE_VALUE: { i: 'board', f: 'cells', k: 12, d: Uint8Array.from([0x92, 1, 2]) },
   HOST_STATE: { succession: { claimSecret: 'a.b', epoch: 2, bans: ['p-9'], nextSeat: 4, maxInputsPerSecond: 120, settings: { name: 'Arena', maxPlayers: 8, public: true, open: true } } },
   CHECKPOINT: { d: { seed: 12345, deck: [3, 1, 2] }, k: 77 },
   HANDOVER: { epoch: 0 },

@@ -4,6 +4,13 @@ import type { Entity, State } from '../../sdk/src/snapshot/schema.js';
 import { SnapshotDecoder } from '../../sdk/src/snapshot/decoder.js';
 import { SnapshotEncoder } from '../../sdk/src/snapshot/encoder.js';
 import { rng } from '../helpers/rng.js';
+import { forEachRef } from '../../sdk/src/snapshot/value-store.js';
+import { MAX_FIELD_BYTES } from '../../sdk/src/snapshot/packed.js';
+
+/** What a session does over the reliable channel: hands the decoder the values tick `t` sends by reference. */
+function relay(enc: SnapshotEncoder, t: number, dec: SnapshotDecoder): void {
+  forEachRef(enc.quantizedAt(t)!, (id, field, p) => dec.values.put(id, field, p.ref, p.bytes));
+}
 
 /** Fields outside the default schema (x, y are in it): every kind of value the codec carries as-is. */
 const edge: Entity[] = [
@@ -44,6 +51,7 @@ describe('fields outside the schema', () => {
     const enc = new SnapshotEncoder(), dec = new SnapshotDecoder();
     const state: State = Object.fromEntries(edge.map((e, i) => [`e${i}`, e]));
     enc.commit(1, state);
+    relay(enc, 1, dec);
     for (const p of enc.encodeFor()) dec.receive(p, 0);
     const got = dec.stateAt(1) as State;
     edge.forEach((e, i) => expectSame(got[`e${i}`], e));
@@ -60,6 +68,7 @@ describe('fields outside the schema', () => {
       sent[t] = state;
       enc.commit(t, state);
       const ack = t === 0 ? undefined : Math.max(0, t - 1 - Math.floor(rand() * 20));
+      relay(enc, t, dec);
       for (const p of enc.encodeFor(ack)) dec.receive(p, t);
       const got = dec.stateAt(t) as State;
       for (const [id, e] of Object.entries(state)) expectSame(got[id], e);
@@ -86,12 +95,18 @@ describe('fields outside the schema', () => {
     });
   });
 
-  it('a string that does not fit one packet is refused with MESSAGE_TOO_LARGE', () => {
-    const enc = new SnapshotEncoder({ budgetBytes: 1096 });
-    enc.commit(0, { a: { x: 1, s: 'a'.repeat(1080) } });
-    expect(enc.encodeFor()[0]!.length).toBeLessThanOrEqual(1096);
-    enc.commit(1, { a: { x: 1, s: 'a'.repeat(1100) } });
-    expect(() => enc.encodeFor()).toThrow(HostmeshError);
+  it('a string too long for one packet goes by reference (awaited until its value arrives); one over the field cap is refused', () => {
+    const enc = new SnapshotEncoder({ budgetBytes: 1096 }), dec = new SnapshotDecoder();
+    enc.commit(0, { a: { x: 1, s: 'a'.repeat(5000) } });
+    const packets = enc.encodeFor();
+    expect(packets).toHaveLength(1);
+    expect(packets[0]!.length).toBeLessThan(100);
+    expect(dec.receive(packets[0]!, 0).dropped).toBe('awaiting-value');
+    relay(enc, 0, dec);
+    expect(dec.receive(packets[0]!, 0).complete).toBe(true);
+    expect(dec.stateAt(0)?.a?.s).toBe('a'.repeat(5000));
+    expect(() => enc.commit(1, { a: { x: 1, s: 'a'.repeat(MAX_FIELD_BYTES) } })).toThrow(/Entity 'a' field 's' is \d+ bytes as msgpack, over the/);
+    expect(() => enc.commit(1, { a: { x: 1, s: 'a'.repeat(MAX_FIELD_BYTES) } })).toThrow(HostmeshError);
   });
 
   it('many entities of a few shapes share their field names: each packet decodes alone', () => {

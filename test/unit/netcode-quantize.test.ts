@@ -98,7 +98,8 @@ describe('quantization', () => {
     bad(() => quantizeEntity(cs, 'a', { x: 1e20 }));
     bad(() => quantizeEntity(cs, 'a', { qx: 0, qy: 0, qz: 0 }));
     bad(() => quantizeEntity(cs, 'a', { qx: 0, qy: 0, qz: 0, qw: 0 }));
-    bad(() => quantizeEntity(cs, 'a', { other: {} as unknown as number }));
+    bad(() => quantizeEntity(cs, 'a', { other: (() => 1) as unknown as number }));
+    bad(() => quantizeEntity(cs, 'a', { other: { deep: [Symbol('s')] } as unknown as number }));
     bad(() => compileSchema({ x: { type: 'float', step: 0 } }));
     bad(() => compileSchema({ x: { type: 'float', step: -1 } }));
     bad(() => compileSchema({ a: { type: 'angle', bits: 40 } }));

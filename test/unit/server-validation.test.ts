@@ -23,8 +23,10 @@ function badRequest(fn: () => unknown): string {
 describe('lobby input validation', () => {
   it('accepts and normalizes a valid create body', () => {
     expect(parseCreateLobby(valid, 64)).toEqual({
-      name: 'Arena', maxPlayers: 8, public: true, password: null, meta: {}, hostPeerId: 'host_1-a', hostPeerToken: 'tok_1',
+      name: 'Arena', maxPlayers: 8, maxSpectators: 16, public: true, password: null, meta: {}, hostPeerId: 'host_1-a', hostPeerToken: 'tok_1',
     });
+    expect(parseCreateLobby({ ...valid, maxSpectators: 0 }, 64).maxSpectators).toBe(0);
+    expect(badRequest(() => parseCreateLobby({ ...valid, maxSpectators: 65 }, 64))).toMatch(/"maxSpectators"/);
     const withAll = parseCreateLobby({ ...valid, password: 'pw', meta: { mode: 'ctf', round: 3, ranked: false } }, 64);
     expect(withAll.password).toBe('pw');
     expect(withAll.meta).toEqual({ mode: 'ctf', round: 3, ranked: false });
@@ -70,8 +72,9 @@ describe('lobby input validation', () => {
   });
 
   it('validates join and update bodies', () => {
-    expect(parseJoinLobby({ peerId: 'bob' })).toEqual({ peerId: 'bob', password: null });
-    expect(parseJoinLobby({ peerId: 'bob', password: 'pw' })).toEqual({ peerId: 'bob', password: 'pw' });
+    expect(parseJoinLobby({ peerId: 'bob' })).toEqual({ peerId: 'bob', password: null, spectator: false });
+    expect(parseJoinLobby({ peerId: 'bob', password: 'pw', spectator: true })).toEqual({ peerId: 'bob', password: 'pw', spectator: true });
+    expect(badRequest(() => parseJoinLobby({ peerId: 'bob', spectator: 'yes' }))).toMatch(/"spectator"/);
     expect(badRequest(() => parseJoinLobby({}))).toMatch(/"peerId"/);
     expect(badRequest(() => parseJoinLobby('bob'))).toMatch(/JSON object/);
     expect(parseUpdateLobby({ players: 3, open: false, name: 'New', meta: { a: 1 } }, 4))
@@ -80,6 +83,8 @@ describe('lobby input validation', () => {
     expect(badRequest(() => parseUpdateLobby({ players: 5 }, 4))).toMatch(/"players"/);
     expect(badRequest(() => parseUpdateLobby({ players: -1 }, 4))).toMatch(/"players"/);
     expect(badRequest(() => parseUpdateLobby({ open: 1 }, 4))).toMatch(/"open"/);
+    expect(parseUpdateLobby({ spectators: 2 }, 4, 2)).toEqual({ spectators: 2 });
+    expect(badRequest(() => parseUpdateLobby({ spectators: 3 }, 4, 2))).toMatch(/"spectators"/);
   });
 });
 

@@ -38,9 +38,9 @@ describe('public session types', () => {
     void plumbingIsUnreachable;
     const members = Object.getOwnPropertyNames(Session.prototype).sort();
     expect(members).toEqual([
-      'ban', 'banned', 'checkpoint', 'code', 'constructor', 'getState', 'hostEpoch', 'hostId', 'isClosed', 'isHost', 'kick', 'latestState', 'leave', 'on', 'onInput',
-      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setCheckpoint', 'setPrediction', 'setState', 'signalingState', 'stats', 'tickRateHz',
-      'unban', 'updateLobby',
+      'ban', 'banned', 'checkpoint', 'code', 'constructor', 'getState', 'hostEpoch', 'hostId', 'isClosed', 'isHost', 'isSpectator', 'kick', 'latestState', 'leave', 'on', 'onInput',
+      'onMessage', 'players', 'resumeToken', 'selfId', 'send', 'sendInput', 'setCheckpoint', 'setInterest', 'setPrediction', 'setState', 'signalingState',
+      'spectators', 'stateAt', 'stats', 'tickRateHz', 'unban', 'updateLobby',
     ]);
   });
 

@@ -6,6 +6,7 @@
 import type { Session, State } from 'hostmesh';
 import { INPUT_STEP_MS, phaseOf } from '../sim/arena.js';
 import { applyInput, type MoveInput } from '../sim/movement.js';
+import { sightOf } from '../sim/sight.js';
 
 /** The scene's window on a session. */
 export interface ArenaView {
@@ -17,6 +18,8 @@ export interface ArenaView {
   state(): State;
   /** Feeds the current movement direction for the last `deltaMs` of frame time. */
   move(direction: MoveInput, deltaMs: number): void;
+  /** Tags whoever is within reach (judged by the host against what we see now). */
+  tag(): void;
 }
 
 /** Idle inputs still sent after movement stops, so redundancy delivers the last real ones. */
@@ -30,7 +33,11 @@ export function arenaView(session: Session, predict = true): ArenaView {
   return {
     selfId: session.selfId,
     hostId: session.hostId,
-    state: () => session.getState(),
+    // The host holds every pickup; it draws only those in its own sight, as clients are sent.
+    state: () => (session.isHost ? sightOf(session.getState(), session.selfId) : session.getState()),
+    tag() {
+      if (!session.isClosed && phaseOf(session.latestState()) === 'play') session.sendInput({ x: 0, y: 0, tag: true });
+    },
     move(direction, deltaMs) {
       if (session.isClosed || phaseOf(session.latestState()) !== 'play') { carryMs = 0; return; }
       carryMs = Math.min(carryMs + deltaMs, 250); // after a stall, catch up at most 1/4 s

@@ -10,6 +10,7 @@
  */
 import type { HostSession, State } from 'hostmesh';
 import { HostGame } from '../sim/host-game.js';
+import { inSight } from '../sim/sight.js';
 
 /** Host-side controls of a running game. */
 export interface HostLoop {
@@ -36,9 +37,16 @@ export function startHostLoop(session: HostSession, resume?: { state: State; che
     session.setCheckpoint(game.checkpoint);
   };
   publish();
+  // Fog of war: each client is sent only the pickups near its avatar (sight.ts).
+  session.setInterest((clientId, _id, e) => inSight(game.state, clientId, e));
   const offs = [
     // Publish on every input, changed or not: setState is what acknowledges clients' inputs.
-    session.onInput((input, fromId) => { game.input(fromId, input); publish(); }),
+    session.onInput((input, fromId) => {
+      // A tag is judged against what the tagger saw (lag compensation), not the present.
+      if ((input as { tag?: unknown } | null)?.tag === true) game.tag(fromId, session.stateAt(fromId), performance.now());
+      game.input(fromId, input);
+      publish();
+    }),
     session.on('playerJoin', (p) => {
       if (game.phase === 'play' && !game.lateJoin) { session.kick(p.id, LATE_JOIN_REFUSED); return; }
       game.addPlayer(p.id, p.name, p.seat);

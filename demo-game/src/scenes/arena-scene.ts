@@ -33,6 +33,7 @@ export class ArenaScene extends Phaser.Scene {
     if (view !== this.view) this.reset(view);
     if (!view || !this.controls) return;
     view.move(this.controls.direction(), deltaMs);
+    if (this.controls.tagPressed()) view.tag();
     const state = view.state();
     const seen = new Set<string>();
     for (const [id, e] of Object.entries(state)) {

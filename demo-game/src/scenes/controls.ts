@@ -17,10 +17,13 @@ export class Controls {
   private readonly stick: Phaser.GameObjects.Graphics;
   private origin: { x: number; y: number } | undefined;
   private drag = { x: 0, y: 0 };
+  private readonly tagKey: Phaser.Input.Keyboard.Key | undefined;
+  private tagWasDown = false;
 
   constructor(scene: Phaser.Scene) {
     // No key capture: the page's forms keep receiving W/A/S/D when the arena is not in play.
     this.keys = scene.input.keyboard?.addKeys('W,A,S,D,UP,DOWN,LEFT,RIGHT', false) as Record<KeyName, Phaser.Input.Keyboard.Key> | undefined;
+    this.tagKey = scene.input.keyboard?.addKey('SPACE', false);
     this.stick = scene.add.graphics().setDepth(50);
     scene.input.on('pointerdown', (p: Phaser.Input.Pointer) => { this.origin = { x: p.worldX, y: p.worldY }; this.drag = { x: 0, y: 0 }; });
     scene.input.on('pointermove', (p: Phaser.Input.Pointer) => {
@@ -47,6 +50,14 @@ export class Controls {
     const x = (k.D.isDown || k.RIGHT.isDown ? 1 : 0) - (k.A.isDown || k.LEFT.isDown ? 1 : 0);
     const y = (k.S.isDown || k.DOWN.isDown ? 1 : 0) - (k.W.isDown || k.UP.isDown ? 1 : 0);
     return x !== 0 && y !== 0 ? { x: x * Math.SQRT1_2, y: y * Math.SQRT1_2 } : { x, y };
+  }
+
+  /** True once per press of Space (tag). */
+  tagPressed(): boolean {
+    const down = this.tagKey?.isDown ?? false;
+    const pressed = down && !this.tagWasDown;
+    this.tagWasDown = down;
+    return pressed;
   }
 
   private drawStick(): void {

@@ -8,6 +8,7 @@ import type { State } from 'hostmesh';
 import { ARENA, asPlayer, GAME_ID, MAX_PICKUPS, PICKUP_EVERY_MS, PLAYER_COLORS, type Phase, type PlayerEntity } from './arena.js';
 import { applyInput } from './movement.js';
 import { countPickups, findCollections, seededRandom, spawnPickup } from './pickups.js';
+import { TAG_COOLDOWN_MS, tagTarget } from './tag.js';
 
 /** Options of HostGame. */
 export interface HostGameOptions {
@@ -43,6 +44,7 @@ export class HostGame {
   private draws = 0;
   private nextPickup = 1;
   private lastSpawnMs = -Infinity;
+  private readonly lastTagMs = new Map<string, number>();
 
   constructor(options: HostGameOptions = {}) {
     const resumed = asCheckpoint(options.resume?.checkpoint);
@@ -127,6 +129,21 @@ export class HostGame {
     if (after === before) return false;
     this.current = { ...this.current, [id]: after };
     this.collect();
+    return true;
+  }
+
+  /** Player `id` tags, judged against `seen` (the world as it saw it: `session.stateAt(id)`); true when it reached someone. */
+  tag(id: string, seen: State | undefined, nowMs: number): boolean {
+    const me = asPlayer(this.current[id]);
+    if (this.phase !== 'play' || !me || !seen || nowMs - (this.lastTagMs.get(id) ?? -Infinity) < TAG_COOLDOWN_MS) return false;
+    this.lastTagMs.set(id, nowMs);
+    const hit = tagTarget(seen, id, me);
+    const victim = hit === undefined ? undefined : asPlayer(this.current[hit]);
+    if (!hit || !victim) return false;
+    const stolen = victim.score > 0 ? 1 : 0;
+    this.current = { ...this.current, [id]: { ...me, score: me.score + stolen }, [hit]: { ...victim, score: victim.score - stolen } };
+    const game = this.current[GAME_ID];
+    if (game) this.current = { ...this.current, [GAME_ID]: { ...game, lastTag: { by: id, hit, atMs: Math.round(nowMs) } } };
     return true;
   }
 

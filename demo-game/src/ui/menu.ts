@@ -86,7 +86,8 @@ export function showMenu(root: HTMLElement, handlers: MenuHandlers, options: Men
   const note = h('p', { id: 'busy', class: 'muted', 'data-testid': 'busy' });
   root.replaceChildren(h('div', { class: 'screen menu', id: 'menu', 'data-testid': 'menu' },
     h('header', {}, h('h1', {}, 'hostmesh ', h('span', { class: 'accent' }, 'arena')),
-      h('p', { class: 'muted' }, 'Peer-to-peer multiplayer in the browser. Host a lobby, share the code, play.')),
+      h('p', { class: 'muted' }, 'Peer-to-peer multiplayer in the browser. Host a lobby, share the code, play.'),
+      h('p', { class: 'small' }, h('a', { href: 'tictactoe.html', id: 'ttt-link', 'data-testid': 'ttt-link' }, 'Or play tic-tac-toe: a small turn-based demo, with spectators →'))),
     options.error ? errorBanner(options.error) : null,
     field('Your name', name),
     h('div', { class: 'columns' }, hostForm, joinCard), note));

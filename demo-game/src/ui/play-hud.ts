@@ -38,7 +38,7 @@ export function showPlayHud(root: HTMLElement, session: Session, net: Hostmesh, 
     role,
     status.element,
     h('span', { class: 'grow' }),
-    h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move'),
+    h('span', { class: 'muted small keys' }, 'WASD / arrows / drag to move · Space to tag'),
     invite,
     button('Network (N)', 'hud-btn', () => devtools.toggle()),
     button('Leave', 'leave-btn', handlers.leave));

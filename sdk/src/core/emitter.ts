@@ -3,9 +3,12 @@ export type Listener<A extends unknown[]> = (...args: A) => void;
 
 type AnyListener = (...args: unknown[]) => void;
 
-/** Typed emitter; a throwing listener is reported, never breaks the emitter or other listeners. */
+/** Typed emitter; a throwing listener is reported (to `onListenerError`, else the console), never breaks the emitter or other listeners. */
 export class Emitter<E extends { [K in keyof E]: unknown[] }> {
   private readonly listeners = new Map<keyof E, Set<AnyListener>>();
+
+  /** `onListenerError` hears what a listener threw (and must not throw itself). */
+  constructor(private readonly onListenerError?: (event: keyof E, err: unknown) => void) {}
 
   /** Subscribes `cb` to `event`; returns a function that unsubscribes it. */
   on<K extends keyof E>(event: K, cb: Listener<E[K]>): () => void {
@@ -24,9 +27,15 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
       try {
         cb(...args);
       } catch (err) {
-        console.error(`[hostmesh] a '${String(event)}' listener threw:`, err);
+        if (this.onListenerError) this.onListenerError(event, err);
+        else console.error(`[hostmesh] a '${String(event)}' listener threw:`, err);
       }
     }
+  }
+
+  /** Number of listeners of `event`. */
+  count(event: keyof E): number {
+    return this.listeners.get(event)?.size ?? 0;
   }
 
   /** Removes every listener. */

@@ -32,6 +32,7 @@ export const ErrorAdvice = {
   SEAT_LOST: 'You were away longer than the host holds a seat, or the seat token was refused. Join again with the lobby code as a new player.',
   INVALID_ARGUMENT: 'An argument is not valid. Check the documentation of the call.',
   NOT_HOST: 'Only the host can do that.',
+  HANDLER_FAILED: "One of the game's handlers (an event, message or input listener) threw; the session goes on. Fix the handler: the error's cause has the stack.",
 } as const;
 
 /** A stable error code. */
@@ -48,6 +49,11 @@ export class HostmeshError extends Error {
     this.name = 'HostmeshError';
     this.code = code;
   }
+}
+
+/** HANDLER_FAILED for what a game's handler (`what`, e.g. "The game's 'tick' handler") threw. */
+export function handlerFailed(what: string, err: unknown): HostmeshError {
+  return new HostmeshError('HANDLER_FAILED', `${what} threw: ${err instanceof Error ? err.message : String(err)}. The session goes on; fix the handler (the error's cause has the stack).`, { cause: err });
 }
 
 /** True when `value` is a known error code. */

@@ -59,6 +59,24 @@ export class Interpolator {
   private measuredIntervalMs: number | undefined;
   private delay: number | undefined;
   private lastSampleMs: number | undefined;
+  private renderMs: number | undefined;
+
+  /** True when the last `sample()` blended two snapshots around its render time (not held before the first, nor extrapolated past the newest). */
+  get interpolating(): boolean {
+    return this.blended;
+  }
+
+  private blended = false;
+
+  /** Host time the last `sample()` rendered (its `now` minus the delay), or undefined before the first. */
+  get renderTimeMs(): number | undefined {
+    return this.renderMs;
+  }
+
+  /** `from` blended toward `to` by `alpha` in [0, 1], as `sample()` blends two snapshots (for rewinding the host's history). */
+  blendBetween(from: State, to: State, alpha: number): State {
+    return this.blend(from, to, Math.min(1, Math.max(0, alpha)));
+  }
 
   constructor(options: InterpolatorOptions = {}) {
     this.schema = compileSchema(options.schema ?? defaultSchema);
@@ -134,6 +152,8 @@ export class Interpolator {
     this.delay = delay;
     this.lastSampleMs = nowHostMs;
     const t = nowHostMs - delay;
+    this.renderMs = t;
+    this.blended = false;
     let a = -1;
     while (a + 1 < snaps.length && (snaps[a + 1] as Snap).t <= t) a++;
     if (a > 1) snaps.splice(0, a - 1); // keep one snapshot before the render time for extrapolation
@@ -141,7 +161,7 @@ export class Interpolator {
     if (a < 0) return (snaps[0] as Snap).state;
     const A = snaps[a] as Snap;
     const B = snaps[a + 1];
-    if (B) return this.blend(A.state, B.state, (t - A.t) / (B.t - A.t));
+    if (B) { this.blended = true; return this.blend(A.state, B.state, (t - A.t) / (B.t - A.t)); }
     const P = snaps[a - 1];
     if (!P || A.t <= P.t) return A.state;
     const maxExtra = this.fixedExtrapolationMs ?? Math.min(this.intervalMs, 100);

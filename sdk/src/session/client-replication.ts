@@ -16,6 +16,10 @@ import type { Entity, Schema, State } from '../snapshot/schema.js';
 import type { ReplicationContext } from './replication-context.js';
 import { SnapshotDecoder } from '../snapshot/decoder.js';
 import { unwrapSnapshot } from '../wire/snapshot-frame.js';
+import { MAX_NAME_LENGTH } from '../snapshot/qentity.js';
+
+/** Inputs whose view times are remembered (the redundancy window of an INPUT packet). */
+const VIEW_TIMES = 32;
 
 /** Client-side prediction of the local player's entity. */
 export interface PredictionOptions<I = unknown> {
@@ -47,6 +51,8 @@ export class ClientReplication {
   private predictedId = '';
   private predictedSeen = false;
   private latest: State = {};
+  /** Host time shown when each recent input was sent, by seq modulo VIEW_TIMES. */
+  private readonly viewTimes: number[] = [];
   private latestOffset: number | undefined;
   private latestAtMs = -Infinity;
   private bytesTick = -1;
@@ -60,7 +66,9 @@ export class ClientReplication {
     this.interpolator = new Interpolator({ ...s, snapshotIntervalMs: 1000 / tickRateHz, maxDelayMs });
     this.listenPongs(hostLink);
     this.offFrame = session.internal.on('frame', (type, body, fromId) => {
-      if (type === MsgType.SNAPSHOT && fromId === session.hostId && body instanceof Uint8Array) this.onSnapshot(body);
+      if (fromId !== session.hostId) return;
+      if (type === MsgType.SNAPSHOT && body instanceof Uint8Array) this.onSnapshot(body);
+      else if (type === MsgType.STATE_VALUE) this.onValue(body);
     });
   }
 
@@ -112,17 +120,33 @@ export class ClientReplication {
     return { ...view, [this.predictedId]: this.predictor.state };
   }
 
+  /** What the last getState() showed: its host render time, and whether it blended two snapshots (false: held or extrapolated). */
+  get lastView(): { renderTimeMs: number | undefined; interpolated: boolean } {
+    return { renderTimeMs: this.interpolator.renderTimeMs, interpolated: this.interpolator.interpolating };
+  }
+
   /** Newest complete authoritative state. */
   latestState(): State {
     return this.latest;
   }
 
-  /** Sends `input` to the host (unreliable, with the last unacknowledged inputs), predicting it when enabled. */
+  /** Sends `input` to the host (unreliable, with the last unacknowledged inputs), predicting it when enabled; each carries the host time we last showed (lag compensation). */
   sendInput(input: unknown): void {
-    const seq = this.predictor ? this.predictor.input(input) : undefined;
-    this.inputs.push(input, seq);
+    const seq = this.inputs.push(input, this.predictor ? this.predictor.input(input) : undefined);
+    const now = this.hostNow();
+    const shown = this.interpolator.renderTimeMs;
+    // What the player saw: the last rendered view, unless the game has not sampled one lately.
+    this.viewTimes[seq % VIEW_TIMES] = shown !== undefined && now - shown < 1000 ? shown : now - this.interpolator.delayMs;
     const packet = this.inputs.packet();
-    if (packet) this.hostLink.sendUnreliable(MsgType.INPUT, packet);
+    if (!packet) return;
+    // View times as the newest one (w) and offsets from it in 0.01 ms (small integers on the wire).
+    const w = this.viewTimes[packet.s % VIEW_TIMES] as number, v: number[] = [];
+    for (let q = packet.s - packet.i.length + 1; q <= packet.s; q++) v.push(Math.round(((this.viewTimes[q % VIEW_TIMES] ?? w) - w) * 100));
+    try {
+      this.hostLink.sendUnreliable(MsgType.INPUT, { ...packet, w, v });
+    } catch {
+      this.hostLink.sendUnreliable(MsgType.INPUT, packet); // no room for the view times: the host rewinds to when it got them
+    }
   }
 
   /** Enables prediction of our entity; call before the first sendInput. */
@@ -144,6 +168,13 @@ export class ClientReplication {
     const now = performance.now();
     if (this.clock.synced || this.latestOffset === undefined) return this.clock.hostNow(now);
     return now + this.latestOffset; // before the first pong: trust the newest snapshot's stamp
+  }
+
+  /** A value sent by reference: kept for the snapshots that name it. */
+  private onValue(body: unknown): void {
+    const b = body as { i?: unknown; f?: unknown; k?: unknown; d?: unknown } | null;
+    if (typeof b !== 'object' || b === null || typeof b.i !== 'string' || typeof b.f !== 'string' || typeof b.k !== 'number' || !(b.d instanceof Uint8Array)) { this.drops++; return; }
+    if (b.i.length > MAX_NAME_LENGTH || b.f.length > MAX_NAME_LENGTH || !this.decoder.values.put(b.i, b.f, b.k, b.d)) this.drops++;
   }
 
   private onSnapshot(body: Uint8Array): void {

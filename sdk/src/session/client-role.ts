@@ -49,11 +49,13 @@ export interface JoinInit extends MemberTiming {
   code: string;
   playerName: string;
   password?: string | undefined;
+  /** Join as a spectator (no seat, no inputs, links only to the host). */
+  spectator?: boolean;
 }
 
 /** Joins the lobby `code` over `net`; resolves with the session once the host welcomed us. */
 export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit): Promise<Session> {
-  const admission = await lobby.join(init.code, { peerId: net.id, ...(init.password === undefined ? {} : { password: init.password }) });
+  const admission = await lobby.join(init.code, { peerId: net.id, ...(init.password === undefined ? {} : { password: init.password }), ...(init.spectator ? { spectator: true } : {}) });
   let hostLink: Link;
   try {
     // The ticket rides on the offer too: the host refuses offers without one before answering.
@@ -61,7 +63,7 @@ export async function joinSession(net: Network, lobby: LobbyApi, init: JoinInit)
   } catch (err) {
     throw new HostmeshError('HOST_UNREACHABLE', `Could not connect to the host of lobby ${admission.lobby.code}: ${(err as Error).message}`, { cause: err });
   }
-  const welcome = await readWelcome(hostLink, init.timeoutMs, () => hostLink.sendReliable(MsgType.JOIN, { ticket: admission.ticket, name: init.playerName }));
+  const welcome = await readWelcome(hostLink, init.timeoutMs, () => hostLink.sendReliable(MsgType.JOIN, { ticket: admission.ticket, name: init.playerName, ...(init.spectator ? { spectator: true } : {}) }));
   return startSession(net, lobby, admission.lobby.code, hostLink, welcome, init);
 }
 
@@ -92,6 +94,7 @@ export async function resumeSession(net: Network, lobby: LobbyApi, init: ResumeI
 /** Builds the member's session from the host's WELCOME, then links to the other members. */
 async function startSession(net: Network, lobby: LobbyApi, code: string, hostLink: Link, welcome: Welcome, init: MemberTiming): Promise<Session> {
   const session = new SessionCore(net, { code, hostId: welcome.hostId, players: welcome.players });
+  for (const s of welcome.spectators) session.spectators.set(s.id, s);
   session.seatToken = welcome.seat;
   session.succession = welcome.succession;
   session.epoch = welcome.succession?.epoch ?? 0;
@@ -106,7 +109,8 @@ async function startSession(net: Network, lobby: LobbyApi, code: string, hostLin
   const adoptMesh = startClientRole(session, lobby, hostLink, welcome, init);
   // Mesh: link to every member already present (they accept us once the host announced us).
   // Members whose seats are held are skipped: their links dropped, an offer would wait for nothing
-  // (they dial us when they are back).
+  // (they dial us when they are back). A star, and a spectator, link to the host only.
+  if (!meshes(session, welcome)) return new Session(session);
   await Promise.allSettled(welcome.players
     .filter((p) => p.id !== session.selfId && p.id !== welcome.hostId && !welcome.away.includes(p.id) && !session.links.has(p.id))
     .map(async (p) => {
@@ -114,6 +118,11 @@ async function startSession(net: Network, lobby: LobbyApi, code: string, hostLin
       adoptMesh(link);
     }));
   return new Session(session);
+}
+
+/** True when this member links to the other members (a mesh, and we are a player). */
+function meshes(session: SessionCore, welcome: Welcome): boolean {
+  return welcome.topology === 'mesh' && !session.spectators.has(session.selfId);
 }
 
 /** Wires the client's side into `session`; returns how to adopt a mesh link to a member. */
@@ -130,7 +139,7 @@ function startClientRole(session: SessionCore, lobby: LobbyApi, firstHostLink: L
 
   session.net.setOfferGate((id, metadata) => {
     const m = metadata as { kind?: unknown } | null;
-    return !stopped && typeof m === 'object' && m !== null && m.kind === 'mesh' && !session.isClosed && id !== session.hostId
+    return !stopped && typeof m === 'object' && m !== null && m.kind === 'mesh' && !session.isClosed && id !== session.hostId && meshes(session, welcome)
       && !session.links.has(id) && !held.has(id) && !cutOff.has(id) && (session.roster.has(id) || held.size < MAX_HELD);
   });
 
@@ -214,7 +223,7 @@ function startClientRole(session: SessionCore, lobby: LobbyApi, firstHostLink: L
     startHostRole(session, {
       hostSecret: claim?.hostSecret ?? '', maxPlayers: s.settings.maxPlayers, lobby, joinTimeoutMs: timing.timeoutMs,
       tickRateHz: welcome.tickRateHz, schema: welcome.schema, maxInputsPerSecond: s.maxInputsPerSecond, settings: s.settings,
-      reconnectGraceMs: graceMs, migration: true, claimSecret: s.claimSecret, epoch: claim?.hostEpoch ?? s.epoch + 1,
+      reconnectGraceMs: graceMs, migration: true, claimSecret: s.claimSecret, epoch: claim?.hostEpoch ?? s.epoch + 1, topology: welcome.topology,
       takeover: { state: Object.keys(state).length > 0 ? state : undefined, tick, bans: s.bans, nextSeat: s.nextSeat },
     });
     session.events.emit('hostChange', session.selfId);
@@ -245,12 +254,25 @@ function startClientRole(session: SessionCore, lobby: LobbyApi, firstHostLink: L
       const player = b.player;
       // The host announces others; it cannot re-seat us or itself, nor grow the roster past any lobby's size.
       if (player.id === session.selfId || player.id === session.hostId || player.isHost) return;
+      if (player.spectator) {
+        if (session.roster.has(player.id) || (!session.spectators.has(player.id) && session.spectators.size >= MAX_PLAYERS)) return;
+        session.spectators.set(player.id, player);
+        session.events.emit('spectatorJoin', player);
+        return;
+      }
+      if (session.spectators.has(player.id)) return;
       if (!session.roster.has(player.id) && session.roster.size >= MAX_PLAYERS) return;
       session.roster.set(player.id, player);
       const pending = held.get(player.id);
       if (pending) { held.delete(player.id); adoptMesh(pending); }
       session.events.emit('playerJoin', player);
     } else if (type === MsgType.PLAYER_LEAVE && typeof b?.id === 'string') {
+      const watcher = session.spectators.get(b.id);
+      if (watcher && b.id !== session.selfId) {
+        session.spectators.delete(b.id);
+        session.events.emit('spectatorLeave', watcher, typeof b.reason === 'string' ? b.reason : 'left');
+        return;
+      }
       const player = session.roster.get(b.id);
       if (!player || b.id === session.selfId || b.id === session.hostId) return;
       session.roster.delete(b.id);
@@ -333,6 +355,7 @@ function startClientRole(session: SessionCore, lobby: LobbyApi, firstHostLink: L
   };
   /** Links again to members our direct link to was lost with the outage (until then the host relays). */
   const redialMesh = () => {
+    if (!meshes(session, welcome)) return;
     for (const id of session.roster.keys()) {
       if (id === session.selfId || id === session.hostId || session.links.has(id)) continue;
       session.net.connect(id, { kind: 'mesh' }).then(adoptMesh, () => { /* the host relays */ });

@@ -13,7 +13,7 @@ import { LobbyClient, type LobbyApi } from '../lobby/lobby-client.js';
 import type { Network } from '../link/network.js';
 import { PeerNetwork, type PeerIdentity } from '../link/peer-network.js';
 import { cleanPlayerName } from './players.js';
-import { startHostRole, type HostControls } from './host-role.js';
+import { startHostRole, type HostControls, type Topology } from './host-role.js';
 import { joinSession, resumeSession } from './client-role.js';
 import { codeKey, decodeResumeToken, loadResumeToken, saveResumeToken } from './resume-token.js';
 import { Session } from './session.js';
@@ -63,6 +63,12 @@ export interface HostOptions {
   maxInputsPerSecond?: number;
   /** How long the seat of a player whose link dropped without a goodbye is held for it to come back, ms (0: removed at once). Default: 30000. */
   reconnectGraceMs?: number;
+  /** Spectators admitted (0..64); they take no player seat and do not count toward maxPlayers. Default: 16. */
+  maxSpectators?: number;
+  /** 'mesh': every member links to every other; 'star': members link only to the host, which relays their messages (fewer connections: larger sessions). Default: 'mesh'. */
+  topology?: Topology;
+  /** Longest rewind of `stateAt()` (lag compensation), ms (0..2000). Default: 250. */
+  maxRewindMs?: number;
   /** The session outlives its host: when the host leaves or crashes, the member with the lowest seat takes over with the newest state and checkpoint (`hostChange`). `false`: members close with HOST_LEFT. Default: true. */
   hostMigration?: boolean;
 }
@@ -75,6 +81,8 @@ export interface JoinOptions {
   password?: string;
   /** Upper bound of the adaptive interpolation delay, ms (lower = fresher but choppier under jitter). Default: 500. */
   maxInterpolationDelayMs?: number;
+  /** Join as a spectator: receives snapshots and messages, takes no player seat, sends no inputs, never becomes host. Default: false. */
+  spectator?: boolean;
   /** A `session.resumeToken` from an earlier session in this lobby: takes that seat back (same id, name, seat) while the host holds it, or rejects with SEAT_LOST. Default: none (in a browser, the token this tab kept in sessionStorage for the code, if any; a normal join when it fails). */
   resume?: string;
 }
@@ -147,9 +155,12 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
       const net = await openNet();
       try {
         const maxPlayers = options.maxPlayers ?? 8;
+      if (options.topology !== undefined && options.topology !== 'mesh' && options.topology !== 'star') throw new HostmeshError('INVALID_ARGUMENT', "host(): topology must be 'mesh' or 'star'.");
+      if (options.maxSpectators !== undefined && !(Number.isInteger(options.maxSpectators) && options.maxSpectators >= 0 && options.maxSpectators <= 64)) throw new HostmeshError('INVALID_ARGUMENT', 'host(): maxSpectators must be an integer from 0 to 64.');
         const created = await lobby.create({
           name: options.name ?? 'hostmesh game',
           maxPlayers,
+          ...(options.maxSpectators === undefined ? {} : { maxSpectators: options.maxSpectators }),
           public: options.public ?? false,
           hostPeerId: net.id,
           hostPeerToken: net.token,
@@ -162,6 +173,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
           hostSecret: created.hostSecret, maxPlayers, lobby, joinTimeoutMs: connectTimeoutMs,
           tickRateHz: options.tickRateHz ?? 30, schema: options.schema, maxInputsPerSecond: options.maxInputsPerSecond ?? 120,
           reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
+          maxSpectators: options.maxSpectators ?? 16, topology: options.topology ?? 'mesh', maxRewindMs: options.maxRewindMs ?? 250,
           migration: options.hostMigration ?? true, claimSecret: created.claimSecret ?? '', epoch: created.hostEpoch ?? 0,
           settings: {
             name: options.name ?? 'hostmesh game', maxPlayers, public: options.public ?? false,
@@ -204,6 +216,7 @@ export function connectWith(opts: Omit<ConnectOptions, 'server' | 'iceTransportP
           password: options.password,
           ...timing,
           maxInterpolationDelayMs,
+          spectator: options.spectator === true,
         }));
       } catch (err) {
         net.destroy();

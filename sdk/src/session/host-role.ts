@@ -64,6 +64,12 @@ export interface HostRoleInit {
   settings: LobbySettings;
   /** How long a dropped member's seat is held, ms (0: removed at once). */
   reconnectGraceMs: number;
+  /** Spectators admitted at most (they take no player seat). Default: 16. */
+  maxSpectators?: number;
+  /** 'mesh': members link to each other; 'star': members link only to the host, which relays their messages. Default: 'mesh'. */
+  topology?: Topology;
+  /** Longest lag-compensation rewind, ms. Default: 250. */
+  maxRewindMs?: number;
   /** The session outlives the host: members get what a successor needs, and a leaving host hands over. */
   migration: boolean;
   /** The lobby's claim secret ('' when none). */
@@ -73,6 +79,9 @@ export interface HostRoleInit {
   /** Set when we took over from a host that is gone. */
   takeover?: Takeover;
 }
+
+/** How members link: everyone to everyone, or everyone to the host only. */
+export type Topology = 'mesh' | 'star';
 
 type RejectCode = 'NOT_ADMITTED' | 'LOBBY_FULL' | 'KICKED' | 'RATE_LIMITED';
 
@@ -87,7 +96,9 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const seats = new Seats();
   const hasLobby = init.hostSecret !== '';
   session.epoch = init.epoch;
-  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond, takeover && { state: takeover.state, tick: takeover.tick });
+  session.replication = new HostReplication(session, init.tickRateHz, init.schema, init.maxInputsPerSecond, takeover && { state: takeover.state, tick: takeover.tick },
+    init.maxRewindMs === undefined ? {} : { maxRewindMs: init.maxRewindMs });
+  const maxSpectators = init.maxSpectators ?? 16, topology = init.topology ?? 'mesh';
 
   const succession = (): Succession | undefined => (init.migration ? {
     claimSecret: init.claimSecret, epoch: init.epoch, settings: init.settings, bans: door.banned(), nextSeat, maxInputsPerSecond: init.maxInputsPerSecond,
@@ -111,13 +122,14 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     if (typeof m !== 'object' || m === null || session.isClosed || door.isBanned(id) || knocking.has(id) || knocking.size >= MAX_KNOCKING) return false;
     if (m.kind === 'rejoin') return session.roster.has(id) && seats.valid(id, m.seat);
     // A member of the old host that had no link to us comes to us after the takeover.
-    if (m.kind === 'follow') return session.roster.has(id) && id !== session.selfId && !session.links.has(id);
+    if (m.kind === 'follow') return session.isMember(id) && id !== session.selfId && !session.links.has(id);
     return m.kind === 'join' && !session.roster.has(id) && door.ticketValid(id, m.ticket);
   });
 
   const welcome = (id: string) => ({
     players: [...session.roster.values()], hostId: session.selfId, tickRateHz: init.tickRateHz, schema: init.schema ?? null,
-    seat: seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(), succession: succession(), checkpoint: session.checkpoint,
+    seat: session.spectators.has(id) ? undefined : seats.issue(id), graceMs: init.reconnectGraceMs, away: seats.heldIds(), succession: succession(), checkpoint: session.checkpoint,
+    spectators: [...session.spectators.values()], topology,
   });
 
   /** A member of the old host's session is ours now: adopt its link and give it its new view (HOST_CHANGE, a new seat token). */
@@ -135,11 +147,24 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
     session.events.emit('playerReconnect', player);
   };
 
+  /** A spectator of the old host's session follows us: it keeps watching (no seat to reclaim). */
+  const adoptSpectator = (link: Link) => {
+    const id = link.remoteId;
+    clearTimeout(spectatorTimers.get(id));
+    spectatorTimers.delete(id);
+    link.on('flood', () => ban(id, 'rate-limited', 'RATE_LIMITED'));
+    session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    link.sendReliable(MsgType.HOST_CHANGE, { epoch: init.epoch, ...welcome(id) });
+  };
+  /** Spectators of the old host not linked to us yet, by the timer that drops them if they never follow. */
+  const spectatorTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
   const admit = (link: Link, metadata: unknown) => {
     const id = link.remoteId;
     const kind = (metadata as { kind?: unknown } | null)?.kind;
     if (kind === 'follow') {
-      if (session.isClosed || door.isBanned(id) || !session.roster.has(id) || session.links.has(id)) link.close('local');
+      if (session.isClosed || door.isBanned(id) || !session.isMember(id) || session.links.has(id)) link.close('local');
+      else if (session.spectators.has(id)) adoptSpectator(link);
       else adoptMember(link);
       return;
     }
@@ -159,16 +184,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       offClose();
       knocking.delete(id);
       if (rejoin) { seatBack(link, (body as { seat?: unknown } | null)?.seat); return; }
-      const join = body as { ticket?: unknown; name?: unknown } | null;
+      const join = body as { ticket?: unknown; name?: unknown; spectator?: unknown } | null;
       if (session.roster.has(id) || door.isBanned(id) || !door.ticketValid(id, join?.ticket)) {
         refuse(link, 'NOT_ADMITTED', 'The host did not admit this connection: it did not come through the lobby, its ticket expired or was used already, or this player is in the session already. Join with the lobby code again.');
         return;
       }
-      if (session.roster.size >= init.maxPlayers) {
-        refuse(link, 'LOBBY_FULL', `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
+      const spectator = join?.spectator === true;
+      if (spectator ? session.spectators.size >= maxSpectators : session.roster.size >= init.maxPlayers) {
+        refuse(link, 'LOBBY_FULL', spectator
+          ? `This lobby has no room for more spectators (${maxSpectators}). Try again later, or join as a player.`
+          : `This lobby is full (${init.maxPlayers} players). Try again when a player leaves.`);
         return;
       }
       door.consume(join!.ticket as string);
+      if (spectator) { admitSpectator(link, join?.name); return; }
       const name = uniquePlayerName(cleanPlayerName(join?.name, `Player ${nextSeat + 1}`), [...session.roster.values()].map((p) => p.name));
       const player: PlayerInfo = { id, name, isHost: false, seat: nextSeat++ };
       const others = [...session.links.values()];
@@ -179,6 +208,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       reportCount();
       session.events.emit('playerJoin', player);
     });
+  };
+
+  /** A spectator takes no seat: it is kept apart from the roster (so never counted, never elected), links only to us, and is told everyone. */
+  const admitSpectator = (link: Link, rawName: unknown) => {
+    const id = link.remoteId;
+    const taken = [...session.roster.values(), ...session.spectators.values()].map((p) => p.name);
+    const spectator: PlayerInfo = { id, name: uniquePlayerName(cleanPlayerName(rawName, 'Spectator'), taken), isHost: false, seat: -1, spectator: true };
+    const others = [...session.links.values()];
+    session.spectators.set(id, spectator);
+    session.attach(link, (t, b, r) => session.internal.emit('frame', t, b, id, r));
+    link.sendReliable(MsgType.WELCOME, welcome(id));
+    for (const other of others) other.sendReliable(MsgType.PLAYER_JOIN, { player: spectator });
+    reportCount();
+    session.events.emit('spectatorJoin', spectator);
   };
 
   /** A member proved its seat on a new link: it replaces the old link, and the others hear it is back. */
@@ -210,12 +253,20 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
 
   const reportCount = () => {
     if (session.isClosed || !hasLobby) return;
-    init.lobby.update(session.code, init.hostSecret, { players: session.roster.size }).catch(() => {
+    init.lobby.update(session.code, init.hostSecret, { players: session.roster.size, spectators: session.spectators.size }).catch(() => {
       /* the count is advisory; the host enforces capacity itself */
     });
   };
 
   const remove = (id: string, reason: string) => {
+    const watcher = session.spectators.get(id);
+    if (watcher && !session.isClosed) {
+      session.spectators.delete(id);
+      for (const link of session.links.values()) if (link.remoteId !== id) link.sendReliable(MsgType.PLAYER_LEAVE, { id, reason });
+      reportCount();
+      session.events.emit('spectatorLeave', watcher, reason);
+      return;
+    }
     const player = session.roster.get(id);
     if (!player || id === session.selfId || session.isClosed) return;
     seats.forget(id);
@@ -258,7 +309,7 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
   const offLink = net.on('link', (link, metadata) => admit(link, metadata));
   session.internal.on('linkClosed', (id, reason) => {
     // A goodbye (or our own close: kick, ban, refusal) ends the seat; a drop holds it.
-    if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0) remove(id, 'left');
+    if (reason === 'remote' || reason === 'local' || reason === 'protocol' || init.reconnectGraceMs <= 0 || session.spectators.has(id)) remove(id, 'left');
     else hold(id);
   });
 
@@ -305,6 +356,13 @@ export function startHostRole(session: SessionCore, init: HostRoleInit): HostCon
       else if (!isSpectator(p)) hold(p.id);
       else remove(p.id, 'left');
     }
+    // Spectators linked only to the old host dial us ('follow'); those that do not within the grace are dropped.
+    for (const id of session.spectators.keys()) {
+      const link = session.links.get(id);
+      if (link) adoptSpectator(link);
+      else spectatorTimers.set(id, setTimeout(() => { spectatorTimers.delete(id); if (!session.links.has(id)) remove(id, 'left'); }, Math.max(1000, init.reconnectGraceMs)));
+    }
+    session.addCleanup(() => { for (const t of spectatorTimers.values()) clearTimeout(t); spectatorTimers.clear(); });
     reportCount();
   }
 

@@ -8,8 +8,10 @@ export interface PlayerInfo {
   readonly name: string;
   /** True for the session's host. */
   readonly isHost: boolean;
-  /** Seat number in join order (the host is 0); a deterministic succession order for later host migration. */
+  /** Seat number in join order (the host is 0); a deterministic succession order for later host migration. -1 for a spectator. */
   readonly seat: number;
+  /** True for a spectator: it watches (snapshots, messages), takes no seat, sends no inputs, never becomes host; listed in `session.spectators`, never in `players`. */
+  readonly spectator?: boolean;
 }
 
 /** Most players a session can hold (the lobby API's own cap on maxPlayers). */
@@ -46,5 +48,5 @@ export function isPlayerInfo(value: unknown): value is PlayerInfo {
   const p = value as PlayerInfo | null;
   return typeof p === 'object' && p !== null && typeof p.id === 'string' && p.id.length > 0 && p.id.length <= 64
     && typeof p.name === 'string' && p.name.length <= MAX_PLAYER_NAME && typeof p.isHost === 'boolean'
-    && Number.isSafeInteger(p.seat) && p.seat >= 0;
+    && Number.isSafeInteger(p.seat) && (p.spectator === true ? p.seat === -1 : p.seat >= 0 && (p.spectator === undefined || p.spectator === false));
 }

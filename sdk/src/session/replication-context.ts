@@ -4,6 +4,7 @@
  * cleanup hook. The session core implements it; replication never sees the session classes.
  */
 import type { Emitter } from '../core/emitter.js';
+import type { HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { PlayerInfo } from './players.js';
 import type { RoleCleanup, SessionEvents, SessionInternalEvents } from './session-events.js';
@@ -18,12 +19,16 @@ export interface ReplicationContext {
   readonly isClosed: boolean;
   /** Admitted members, us included. */
   readonly roster: ReadonlyMap<string, PlayerInfo>;
+  /** Admitted spectators (receive snapshots, send no inputs; never in `roster`). */
+  readonly spectators: ReadonlyMap<string, PlayerInfo>;
   /** Direct links by remote id. */
   readonly links: ReadonlyMap<string, Link>;
   /** Frames from admitted members, and link losses. */
   readonly internal: Pick<Emitter<SessionInternalEvents>, 'on'>;
   /** The public events (replication fires `tick` and `snapshot`). */
   readonly events: Pick<Emitter<SessionEvents>, 'emit'>;
+  /** Reports a failure that does not end the session as an `error` event. */
+  reportError(error: HostmeshError): void;
   /** Registers a cleanup run once on close. */
   addCleanup(cleanup: RoleCleanup): void;
 }

@@ -6,7 +6,7 @@
  * client-role.ts (welcome, mesh links). Games never see this object: session.ts is their face.
  */
 import { Emitter } from '../core/emitter.js';
-import { HostmeshError } from '../core/errors.js';
+import { handlerFailed, HostmeshError } from '../core/errors.js';
 import type { Link } from '../link/link.js';
 import type { Network } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
@@ -41,9 +41,11 @@ export class SessionCore implements ReplicationContext {
   /** Frames from admitted members, and link losses, for the roles and replication. */
   readonly internal = new Emitter<SessionInternalEvents>();
   /** The public events. */
-  readonly events = new Emitter<SessionEvents>();
+  readonly events: Emitter<SessionEvents> = new Emitter<SessionEvents>((event, err) => this.listenerFailed(event, err));
   /** Admitted members, us included: the host's is the truth. */
   readonly roster = new Map<string, PlayerInfo>();
+  /** Admitted spectators, by id: they receive snapshots and messages, take no seat and send no inputs (never in `roster`, so never elected host). */
+  readonly spectators = new Map<string, PlayerInfo>();
   /** Direct links by remote id. */
   readonly links = new Map<string, Link>();
   /** Client: our current seat token (changes on each return to the seat). */
@@ -116,8 +118,8 @@ export class SessionCore implements ReplicationContext {
     checkSendable(data, `send('${type}'): the data`);
     const reliable = options.reliable ?? true;
     const frame = { t: type, d: data };
-    const targets = options.to === undefined ? [...this.roster.keys()].filter((id) => id !== this.selfId) : [options.to];
-    if (options.to !== undefined && (!this.roster.has(options.to) || options.to === this.selfId)) {
+    const targets = options.to === undefined ? [...this.roster.keys(), ...this.spectators.keys()].filter((id) => id !== this.selfId) : [options.to];
+    if (options.to !== undefined && (!this.isMember(options.to) || options.to === this.selfId)) {
       throw new HostmeshError('INVALID_ARGUMENT', `send(): no other player has id ${options.to}. Use an id from session.players.`);
     }
     for (const id of targets) {
@@ -127,6 +129,11 @@ export class SessionCore implements ReplicationContext {
       if (!link) continue;
       if (reliable) link.sendReliable(type, body); else link.sendUnreliable(type, body);
     }
+  }
+
+  /** True for an admitted player or spectator. */
+  isMember(id: string): boolean {
+    return this.roster.has(id) || this.spectators.has(id);
   }
 
   /** The replication driver; throws SESSION_CLOSED before it exists. */
@@ -163,6 +170,26 @@ export class SessionCore implements ReplicationContext {
     });
   }
 
+  /** Reports an exception thrown by one of the game's handlers as an `error` event (or on the console when it came from an `error` listener or nobody listens). */
+  reportError(error: HostmeshError): void {
+    if (!this.errorListened || this.reporting) { console.error('[hostmesh]', error.message, error.cause ?? ''); return; }
+    this.reporting = true;
+    try { this.events.emit('error', error); } finally { this.reporting = false; }
+  }
+
+  /** True while someone listens to `error`. */
+  private get errorListened(): boolean {
+    return this.events.count('error') > 0;
+  }
+
+  private reporting = false;
+
+  /** A game handler threw inside an event. */
+  private listenerFailed(event: keyof SessionEvents, err: unknown): void {
+    if (event === 'error') { console.error("[hostmesh] an 'error' listener threw:", err); return; }
+    this.reportError(handlerFailed(`The game's '${String(event)}' handler`, err));
+  }
+
   /** Closes the session once with `reason`. */
   close(reason: SessionCloseReason, error?: HostmeshError): void {
     void this.shutdown(reason, error);
@@ -196,10 +223,10 @@ export class SessionCore implements ReplicationContext {
     const msg = body as { to?: unknown; f?: unknown; t?: unknown; d?: unknown } | null;
     if (typeof msg !== 'object' || msg === null) return;
     if (type === MsgType.RELAYED) {
-      if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.roster.has(msg.f)) this.deliver(msg, msg.f);
+      if (from.remoteId === this.hostIdValue && typeof msg.f === 'string' && this.isMember(msg.f)) this.deliver(msg, msg.f);
       return;
     }
-    if (!this.isHost || typeof msg.to !== 'string' || typeof msg.t !== 'string' || msg.t.length > 64 || !this.roster.has(from.remoteId)) return;
+    if (!this.isHost || typeof msg.to !== 'string' || typeof msg.t !== 'string' || msg.t.length > 64 || !this.isMember(from.remoteId)) return;
     const body2 = { f: from.remoteId, t: msg.t, d: msg.d };
     if (msg.to === this.selfId) { this.deliver(body2, from.remoteId); return; }
     const target = this.links.get(msg.to);
@@ -215,7 +242,7 @@ export class SessionCore implements ReplicationContext {
     const set = this.handlers.get(msg.t);
     if (!set) return;
     for (const cb of [...set]) {
-      try { cb(msg.d, fromId); } catch (err) { console.error(`[hostmesh] onMessage('${msg.t}') handler threw:`, err); }
+      try { cb(msg.d, fromId); } catch (err) { this.reportError(handlerFailed(`The onMessage('${msg.t.slice(0, 64)}') handler`, err)); }
     }
   }
 }

@@ -17,6 +17,10 @@ export interface SessionEvents {
   playerJoin: [player: PlayerInfo];
   /** A player left: reason 'left' (goodbye), 'timeout' (its held seat's grace ran out), 'kicked', or what the host gave. */
   playerLeave: [player: PlayerInfo, reason: string];
+  /** A spectator joined (spectators are not players: they are in `session.spectators`). */
+  spectatorJoin: [spectator: PlayerInfo];
+  /** A spectator left: 'left', 'kicked' or what the host gave. */
+  spectatorLeave: [spectator: PlayerInfo, reason: string];
   /** A player's link dropped without a goodbye; its seat (id, name, entities) is held for the host's reconnectGraceMs. */
   playerDisconnect: [player: PlayerInfo];
   /** A dropped player is back in its held seat. */
@@ -37,6 +41,8 @@ export interface SessionEvents {
   signalingChange: [state: SignalingState];
   /** Host: the lobby could not be restored on the server after signaling came back (the code is lost; players already in keep playing). */
   lobbyLost: [error: HostmeshError];
+  /** Something went wrong that does not end the session: a game handler threw (HANDLER_FAILED; the tick timer and the session go on), or the host's state could not be sent this tick (INVALID_ARGUMENT, e.g. changed in place into something setState() would refuse). */
+  error: [error: HostmeshError];
   /** The session closed, exactly once. */
   close: [reason: SessionCloseReason, error?: HostmeshError];
 }

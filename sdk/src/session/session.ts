@@ -10,12 +10,13 @@ import type { SignalingState } from '../link/network.js';
 import { checkSendable } from '../wire/codec.js';
 import { encodeResumeToken } from './resume-token.js';
 import type { State } from '../snapshot/schema.js';
+import type { InterestFilter } from './interest.js';
 import type { LobbyInfo, UpdateLobbyRequest } from '../wire/lobby-api.js';
 import { encodeFrame } from '../wire/codec.js';
 import type { HostControls } from './host-controls.js';
 import { MAX_CHECKPOINT_BYTES } from './succession.js';
 import type { ClientReplicationStats, PredictionOptions } from './client-replication.js';
-import type { HostReplicationStats } from './host-replication.js';
+import type { HostReplication, HostReplicationStats } from './host-replication.js';
 import type { PlayerInfo } from './players.js';
 import type { SendOptions, SessionCore } from './session-core.js';
 import type { SessionEvents } from './session-events.js';
@@ -65,9 +66,19 @@ export class Session {
     return this.#core.hostId;
   }
 
-  /** Players in the session, us included, by id. */
+  /** Players in the session, us included, by id (spectators are not players). */
   get players(): ReadonlyMap<string, PlayerInfo> {
     return this.#core.roster;
+  }
+
+  /** Spectators in the session, us included when we watch, by id: they receive snapshots and messages, take no seat, send no inputs and never become host. */
+  get spectators(): ReadonlyMap<string, PlayerInfo> {
+    return this.#core.spectators;
+  }
+
+  /** True when we joined as a spectator. */
+  get isSpectator(): boolean {
+    return this.#core.spectators.has(this.#core.selfId);
   }
 
   /** Where our connection to the signaling server stands: 'open', 'reconnecting' (an outage: play goes on), 'lost' or 'closed'. */
@@ -107,11 +118,32 @@ export class Session {
     return this.#core.replicator().tickRateHz;
   }
 
-  /** Host: sets the authoritative state (entities of number/boolean/short-string fields); sent every tick. */
+  /**
+   * Host: sets the authoritative state, entities by id, sent every tick. Fields may hold any
+   * msgpack value (numbers in the schema are quantized; objects, arrays, strings, Uint8Array and
+   * null travel msgpack-encoded, each field only when it changed); a value that is not an entity
+   * goes in an entity of its own (`{ game: { turn: 'p1' } }`). Throws INVALID_ARGUMENT, naming the
+   * entity and field, for what cannot be replicated (functions, symbols, BigInt, cycles, class
+   * instances, a field over 12 KiB as msgpack).
+   */
   setState(state: State): void {
+    this.#hostReplication('Only the host sets the state; clients send inputs with sendInput().').setState(state);
+  }
+
+  /** Host: decides per client which entities it receives (`null`: every client gets everything); entities entering and leaving a client's interest are added and removed in its snapshots. */
+  setInterest(filter: InterestFilter | null): void {
+    this.#hostReplication('Only the host decides who receives what.').setInterest(filter);
+  }
+
+  /** Host: the state as client `clientId` saw it at host time `hostTimeMs`, by default when it sent the input being handled (call from onInput); rewound at most the host's `maxRewindMs` (250). For hit tests. */
+  stateAt(clientId: string, hostTimeMs?: number): State | undefined {
+    return this.#hostReplication('Only the host keeps the history to rewind.').stateAt(clientId, hostTimeMs);
+  }
+
+  #hostReplication(why: string): HostReplication {
     const r = this.#core.replicator();
-    if (!('setState' in r)) throw new HostmeshError('NOT_HOST', 'Only the host sets the state; clients send inputs with sendInput().');
-    r.setState(state);
+    if (!('setState' in r)) throw new HostmeshError('NOT_HOST', why);
+    return r;
   }
 
   /** Host: the state it set. Client: the interpolated view for now (own entity predicted when enabled). */
@@ -135,6 +167,7 @@ export class Session {
   /** Sends an input to the host: unreliable, each packet repeating the unacknowledged ones. */
   sendInput(input: unknown): void {
     if (this.#core.isClosed) throw new HostmeshError('SESSION_CLOSED');
+    if (this.isSpectator) throw new HostmeshError('INVALID_ARGUMENT', 'sendInput(): spectators watch and send no inputs; join as a player to play.');
     checkSendable(input, 'sendInput(input): the input');
     this.#core.replicator().sendInput(input);
   }

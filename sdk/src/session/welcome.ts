@@ -25,22 +25,29 @@ export interface Welcome {
   graceMs: number;
   /** Members whose seats are held (their links dropped): not worth dialling now. */
   away: string[];
+  /** Spectators in the session (us included when we watch). */
+  spectators: PlayerInfo[];
+  /** How members link: 'mesh' (to each other) or 'star' (to the host only). */
+  topology: 'mesh' | 'star';
   /** What a successor needs, when the host lets the session outlive it. */
   succession: Succession | undefined;
   /** The host's newest checkpoint (undefined when none). */
   checkpoint: unknown;
 }
 
-/** A WELCOME (or HOST_CHANGE) body checked field by field; undefined when it is not one. */
+/** A WELCOME (or HOST_CHANGE) body checked field by field; undefined when it is not one (or lists a spectator among the players). */
 export function parseWelcome(body: unknown): Welcome | undefined {
-  const b = body as { players?: unknown; hostId?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown; away?: unknown; succession?: unknown; checkpoint?: unknown } | null;
+  const b = body as { players?: unknown; hostId?: unknown; tickRateHz?: unknown; schema?: unknown; seat?: unknown; graceMs?: unknown; away?: unknown; succession?: unknown; checkpoint?: unknown; spectators?: unknown; topology?: unknown } | null;
   if (typeof b !== 'object' || b === null || !Array.isArray(b.players) || b.players.length > MAX_PLAYERS || !b.players.every(isPlayerInfo) || typeof b.hostId !== 'string'
     || typeof b.tickRateHz !== 'number' || !(b.tickRateHz > 0 && b.tickRateHz <= 120)) return undefined;
+  if (b.players.some((p) => (p as PlayerInfo).spectator === true)) return undefined;
   const schema = typeof b.schema === 'object' && b.schema !== null ? b.schema as Schema : undefined;
   const seat = typeof b.seat === 'string' && /^[0-9a-f]{32}$/.test(b.seat) ? b.seat : undefined;
   const graceMs = typeof b.graceMs === 'number' && b.graceMs >= 0 && b.graceMs <= 3_600_000 ? b.graceMs : 0;
   const away = Array.isArray(b.away) ? b.away.filter((x): x is string => typeof x === 'string').slice(0, MAX_PLAYERS) : [];
-  return { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs, away, succession: readSuccession(b.succession), checkpoint: b.checkpoint ?? undefined };
+  const spectators = Array.isArray(b.spectators) ? b.spectators.filter((p): p is PlayerInfo => isPlayerInfo(p) && p.spectator === true).slice(0, MAX_PLAYERS) : [];
+  const topology = b.topology === 'star' ? 'star' : 'mesh';
+  return { players: b.players, hostId: b.hostId, tickRateHz: b.tickRateHz, schema, seat, graceMs, away, spectators, topology, succession: readSuccession(b.succession), checkpoint: b.checkpoint ?? undefined };
 }
 
 /** Sends the request (`send`) and resolves with the host's WELCOME; rejects on REJECT, close or timeout. */

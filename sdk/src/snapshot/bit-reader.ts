@@ -121,6 +121,16 @@ export class BitReader {
     return true;
   }
 
+  /** Reads a byte array written by `BitWriter.byteArray`, of at most `maxBytes` bytes. */
+  byteArray(maxBytes: number): Uint8Array {
+    const len = this.eg(5);
+    if (len > maxBytes) decodeFailed('a packed value is longer than allowed');
+    if (len * 8 > this.remaining()) decodeFailed('a packed value is longer than the packet');
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.bits(8);
+    return out;
+  }
+
   /** Reads a string written by `BitWriter.string`, of at most `maxBytes` bytes. */
   string(maxBytes = Infinity): string {
     const len = this.eg(3);

@@ -189,6 +189,14 @@ export class BitWriter {
     for (let i = 0; i < bytes.length; i++) this.bits(bytes[i] as number, 8);
   }
 
+  /** Writes a byte array as its length (Exp-Golomb k=5) and bytes. */
+  byteArray(bytes: Uint8Array): void {
+    this.eg(bytes.length, 5);
+    let i = 0;
+    for (; i + 3 <= bytes.length; i += 3) this.bits((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16), 24);
+    for (; i < bytes.length; i++) this.bits(bytes[i] as number, 8);
+  }
+
   /** Bytes written so far (a copy, carved from a shared slab: allocating a buffer per packet costs more than writing it). */
   finish(): Uint8Array {
     const len = this.bytes + ((this.accBits + 7) >>> 3);

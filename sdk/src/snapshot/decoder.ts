@@ -22,9 +22,16 @@ import { compileSchema, type CompiledSchema, type Schema, type State } from './s
 import { MAX_NAME_BYTES, readHeader, type PacketHeader } from './format.js';
 import { readChanged, readFull, type RecordContext } from './records.js';
 import { SnapshotHistory } from './history.js';
+import { hasPendingRefs, takePendingRefs } from './extras.js';
+import type { Packed } from './packed.js';
+import { ValueStore } from './value-store.js';
 
-/** Why a well-formed packet was not applied. */
-export type SnapshotDropReason = 'stale' | 'no-baseline' | 'duplicate' | 'mismatch';
+/** Thrown inside parse when a referenced value is missing: the packet is dropped as 'awaiting-value'. */
+const AWAITING = new Error('awaiting a referenced value');
+const refFields: string[] = [], refPacks: Packed[] = [];
+
+/** Why a well-formed packet was not applied ('awaiting-value': it names a value sent by reference that has not arrived yet). */
+export type SnapshotDropReason = 'stale' | 'no-baseline' | 'duplicate' | 'mismatch' | 'awaiting-value';
 
 /** What `receive` did with one packet. */
 export interface SnapshotReceipt {
@@ -58,6 +65,8 @@ export interface SnapshotDecoderOptions {
   maxPendingTicks?: number;
   /** An incomplete tick older than this is abandoned, ms. Default: 1000. */
   pendingTimeoutMs?: number;
+  /** Where values sent by reference (over the reliable channel) are found. Default: a store of its own (`values`). */
+  values?: ValueStore;
 }
 
 const defaults = { keepTicks: 32, maxPendingTicks: 8, pendingTimeoutMs: 1000 } as const;
@@ -88,7 +97,9 @@ export class SnapshotDecoder {
   private readonly maxPending: number;
   private readonly pendingTimeoutMs: number;
   /** Counters since creation. */
-  readonly stats: SnapshotDecoderStats = { packets: 0, completed: 0, malformed: 0, dropped: { stale: 0, 'no-baseline': 0, duplicate: 0, mismatch: 0 } };
+  readonly stats: SnapshotDecoderStats = { packets: 0, completed: 0, malformed: 0, dropped: { stale: 0, 'no-baseline': 0, duplicate: 0, mismatch: 0, 'awaiting-value': 0 } };
+  /** Values sent by reference: put what arrives over the reliable channel here. */
+  readonly values: ValueStore;
 
   constructor(options: SnapshotDecoderOptions = {}) {
     this.schema = compileSchema(options.schema);
@@ -97,6 +108,7 @@ export class SnapshotDecoder {
     this.kept = new SnapshotHistory(keep);
     this.maxPending = options.maxPendingTicks ?? defaults.maxPendingTicks;
     this.pendingTimeoutMs = options.pendingTimeoutMs ?? defaults.pendingTimeoutMs;
+    this.values = options.values ?? new ValueStore();
   }
 
   /** Newest complete tick (the one to ack), or undefined. */
@@ -135,6 +147,7 @@ export class SnapshotDecoder {
     try {
       ops = this.parse(r, header, base?.q);
     } catch (err) {
+      if (err === AWAITING) return this.drop(tick, 'awaiting-value');
       this.stats.malformed++;
       throw err instanceof HostmeshError ? err : new HostmeshError('DECODE_FAILED', undefined, { cause: err });
     }
@@ -169,6 +182,7 @@ export class SnapshotDecoder {
     const ops: Ops = { removed: [], changedIdx: [], changedEnts: [], addedIds: [], addedEnts: [] };
     const ctx: RecordContext = { absK: h.absK ?? [], deltaK: h.deltaK ?? [], prevMask: 0, prevChanged: NaN, shapes: [] };
     const n = base ? base.ids.length : 0;
+    if (hasPendingRefs()) { takePendingRefs(refFields, refPacks); refFields.length = refPacks.length = 0; } // left over from a packet that failed midway
     let prev = -1;
     for (let c = 0; c < h.removed; c++) {
       if ((prev = prev + 1 + r.eg(h.gapK)) >= n) decodeFailed('an entity index is past the baseline');
@@ -179,6 +193,7 @@ export class SnapshotDecoder {
       if ((prev = prev + 1 + r.eg(h.gapK)) >= n) decodeFailed('an entity index is past the baseline');
       ops.changedIdx.push(prev);
       ops.changedEnts.push(readChanged(r, this.schema, (base as QState).entities[prev] as QEntity, ctx));
+      this.resolveRefs((base as QState).ids[prev] as string);
     }
     let prevId = '';
     if (h.added > 0 && !h.absK) decodeFailed('added entities come without their code table');
@@ -202,10 +217,27 @@ export class SnapshotDecoder {
       if (id === '__proto__') decodeFailed("an entity id is '__proto__'");
       ops.addedIds.push(id);
       ops.addedEnts.push(readFull(r, this.schema, ctx, newest && cands[ci] === id ? newest.entities[ci] : undefined));
+      this.resolveRefs(id);
       prevId = id;
     }
     if (r.remaining() >= 8) decodeFailed('it has trailing bytes');
     return ops;
+  }
+
+  /** Fills in the values sent by reference that the record of entity `id` just named; throws AWAITING when one has not arrived. */
+  private resolveRefs(id: string): void {
+    if (!hasPendingRefs()) return;
+    takePendingRefs(refFields, refPacks);
+    try {
+      for (let i = 0; i < refFields.length; i++) {
+        const p = refPacks[i] as Packed, got = this.values.get(id, refFields[i] as string, p.ref);
+        if (!got) throw AWAITING;
+        p.bytes = got.bytes;
+        p.value = got.value;
+      }
+    } finally {
+      refFields.length = refPacks.length = 0;
+    }
   }
 }
 

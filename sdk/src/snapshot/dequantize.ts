@@ -8,6 +8,7 @@ import type { QEntity } from './qentity.js';
 import type { QState } from './qstate.js';
 import { dequantizeAngle, dequantizeFloat, dequantizeQuat } from './quantize-scalar.js';
 import { viewBuilder } from './compiled/view.js';
+import { plainValue } from './packed.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
 
 const quatScratch = [0, 0, 0, 0];
@@ -68,7 +69,7 @@ export function dequantizeEntity(schema: CompiledSchema, q: QEntity): Entity {
     }
   }
   const out = build(fieldNames(schema, q.mask), vals);
-  if (q.extras) for (const k in q.extras) out[k] = q.extras[k] as Value;
+  if (q.extras) for (const k in q.extras) out[k] = plainValue(q.extras[k]) as Value;
   q.view = out;
   return out;
 }

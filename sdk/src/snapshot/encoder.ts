@@ -230,8 +230,19 @@ export class SnapshotEncoder {
     if (!Number.isSafeInteger(tick) || tick < 0 || (newest !== undefined && tick <= newest))
       throw new HostmeshError('INVALID_ARGUMENT', `commit(tick): tick ${tick} must be an integer greater than the last committed tick ${newest}.`);
     const prev = newest === undefined ? undefined : this.history.get(newest);
-    this.history.set(tick, quantizeState(this.schema, state, prev));
+    this.history.set(tick, quantizeState(this.schema, state, prev, tick));
     this.cache.length = 0;
+  }
+
+  /** Throws INVALID_ARGUMENT (naming the entity and field) unless `state` can be committed; changes nothing. */
+  check(state: State): void {
+    const newest = this.history.newestTick;
+    quantizeState(this.schema, state, newest === undefined ? undefined : this.history.get(newest), (newest ?? 0) + 1);
+  }
+
+  /** Packets of `cur` (a subset of tick `tick`'s state, e.g. one client's interest) as a delta against `baseline` (that client's acked subset), or full. */
+  encodeSubset(tick: number, cur: QState, baseline: { tick: number; state: QState } | undefined): Uint8Array[] {
+    return encodeQuantized(this.schema, tick, cur, baseline, this.budgetBytes);
   }
 
   /** The quantized state kept for `tick`, if any. */
@@ -261,5 +272,5 @@ export function encodeSnapshot(options: {
 }): Uint8Array[] {
   const schema = compileSchema(options.schema);
   const baseline = options.baseline ? { tick: options.baseline.tick, state: quantizeState(schema, options.baseline.state) } : undefined;
-  return encodeQuantized(schema, options.tick, quantizeState(schema, options.state, baseline?.state), baseline, options.budgetBytes ?? DEFAULT_SNAPSHOT_BUDGET_BYTES);
+  return encodeQuantized(schema, options.tick, quantizeState(schema, options.state, baseline?.state, options.tick), baseline, options.budgetBytes ?? DEFAULT_SNAPSHOT_BUDGET_BYTES);
 }

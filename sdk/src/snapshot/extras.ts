@@ -3,9 +3,11 @@
  *
  * Entities of one kind carry the same extra fields, so a packet keeps a small table of extras
  * shapes (field names in order, each with a type tag). An extras record names its shape by index
- * (Exp-Golomb k=0; the table length means "new shape": field count, then each name and 2-bit tag)
+ * (Exp-Golomb k=0; the table length means "new shape": field count, then each name and 3-bit tag)
  * and then writes only values: integers as zigzag Exp-Golomb (k=4), other numbers as float64,
- * strings as UTF-8 length + bytes, booleans as one bit. A changed record whose extras keep the
+ * strings as UTF-8 length + bytes, booleans as one bit, packed values (packed.ts) as their msgpack
+ * bytes, and values sent by reference as their version (the bytes come over the reliable
+ * channel; the decoder resolves them through `takePendingRefs`). A changed record whose extras keep the
  * baseline's shape sends one bit per field and only the changed values (compared by value).
  * The table starts empty in every packet, so each packet still decodes alone.
  * Read more: Gaffer on Games, "Snapshot Compression"; HPACK (RFC 7541) for per-connection name tables.
@@ -15,26 +17,47 @@ import type { BitReader } from './bit-reader.js';
 import { MAX_QUANTIZED } from './qentity.js';
 import type { Entity, Value } from './schema.js';
 import { MAX_NAME_BYTES } from './format.js';
+import { MAX_FIELD_BYTES, Packed, sameBytes, unpackBytes } from './packed.js';
 
 /** One extras shape: field names in object order and their type tags. */
 export interface ExtrasShape { readonly keys: string[]; readonly tags: number[] }
 
-const INT = 0, FLOAT = 1, STR = 2, BOOL = 3;
+const INT = 0, FLOAT = 1, STR = 2, BOOL = 3, PACK = 4, REF = 5;
+/** Bits of a type tag. */
+const TAG_BITS = 3;
 
-/** Type tag of an extras value: 0 integer (|v| < 2^50, not -0), 1 other number, 2 string, 3 boolean. */
+/** Type tag of an extras value: 0 integer (|v| < 2^50, not -0), 1 other number, 2 string, 3 boolean, 4 packed inline, 5 packed by reference. */
 export function tagOf(v: Value): number {
   if (typeof v === 'number') return Number.isSafeInteger(v) && Math.abs(v) < MAX_QUANTIZED && !Object.is(v, -0) ? INT : FLOAT;
-  return typeof v === 'string' ? STR : BOOL;
+  if (typeof v === 'string') return STR;
+  if (typeof v === 'boolean') return BOOL;
+  return (v as Packed).ref >= 0 ? REF : PACK;
 }
 
 function writeValue(w: BitWriter, tag: number, v: Value): void {
   if (tag === INT) w.eg(zigzag(v as number), 4);
   else if (tag === FLOAT) w.float64(v as number);
   else if (tag === STR) w.string(v as string);
-  else w.bit(v as boolean);
+  else if (tag === BOOL) w.bit(v as boolean);
+  else if (tag === PACK) w.byteArray((v as Packed).bytes);
+  else w.varuint((v as Packed).ref);
 }
 
-function readValue(r: BitReader, tag: number, prev: Value | undefined): Value {
+/** Referenced values read since the last `takePendingRefs` (decoding is synchronous): field names and their placeholders. */
+const pendingFields: string[] = [], pendingPacks: Packed[] = [];
+
+/** True when a record read since the last `takePendingRefs` named a value sent by reference. */
+export function hasPendingRefs(): boolean {
+  return pendingFields.length > 0;
+}
+
+/** The referenced values of the record just read (field names and placeholders to resolve), and forgets them. */
+export function takePendingRefs(fields: string[], packs: Packed[]): void {
+  for (let i = 0; i < pendingFields.length; i++) { fields.push(pendingFields[i] as string); packs.push(pendingPacks[i] as Packed); }
+  pendingFields.length = pendingPacks.length = 0;
+}
+
+function readValue(r: BitReader, tag: number, prev: Value | undefined, field: string): Value {
   if (tag === INT) {
     const v = unzigzag(r.eg(4));
     if (v <= -MAX_QUANTIZED || v >= MAX_QUANTIZED) decodeFailed('an integer field is out of range');
@@ -42,8 +65,23 @@ function readValue(r: BitReader, tag: number, prev: Value | undefined): Value {
   }
   if (tag === FLOAT) return r.float64();
   if (tag === STR) return r.stringLike(typeof prev === 'string' ? prev : undefined);
-  return r.bit();
+  if (tag === BOOL) return r.bit();
+  if (tag === PACK) {
+    const bytes = r.byteArray(MAX_FIELD_BYTES);
+    // Unchanged bytes keep the older tick's decoded value: one object per value, shared between ticks.
+    if (prev instanceof Packed && prev.ref < 0 && sameBytes(prev.bytes, bytes)) return prev;
+    return new Packed(bytes, unpackBytes(bytes), -1);
+  }
+  if (tag !== REF) decodeFailed('an extras field has an unknown type tag');
+  const version = r.varuint();
+  if (prev instanceof Packed && prev.ref === version) return prev;
+  const p = new Packed(EMPTY_BYTES, undefined, version);
+  pendingFields.push(field);
+  pendingPacks.push(p);
+  return p;
 }
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 /** True when `e`'s keys and value types are exactly `shape`'s. */
 function fits(shape: ExtrasShape, e: Readonly<Entity>): boolean {
@@ -65,7 +103,7 @@ export function writeExtras(w: BitWriter, e: Readonly<Entity>, shapes: ExtrasSha
   if (!shape) {
     const keys = Object.keys(e), tags = keys.map((k) => tagOf(e[k] as Value));
     w.eg(keys.length - 1, 0);
-    for (let j = 0; j < keys.length; j++) { w.string(keys[j] as string); w.bits(tags[j] as number, 2); }
+    for (let j = 0; j < keys.length; j++) { w.string(keys[j] as string); w.bits(tags[j] as number, TAG_BITS); }
     shapes.push((shape = { keys, tags }));
   }
   const { keys, tags } = shape;
@@ -79,7 +117,7 @@ export function readExtras(r: BitReader, shapes: ExtrasShape[], like: Readonly<E
   let shape = shapes[s];
   if (!shape) {
     const count = r.eg(0) + 1;
-    if (count * 5 > r.remaining()) decodeFailed('it declares more fields than it has bits');
+    if (count * (TAG_BITS + 3) > r.remaining()) decodeFailed('it declares more fields than it has bits');
     const keys: string[] = [], tags: number[] = [], seen = new Set<string>();
     for (let j = 0; j < count; j++) {
       const key = r.string(MAX_NAME_BYTES);
@@ -87,7 +125,9 @@ export function readExtras(r: BitReader, shapes: ExtrasShape[], like: Readonly<E
       if (seen.has(key)) decodeFailed('a field name repeats');
       seen.add(key);
       keys.push(key);
-      tags.push(r.bits(2));
+      const tag = r.bits(TAG_BITS);
+      if (tag > REF) decodeFailed('an extras field has an unknown type tag');
+      tags.push(tag);
     }
     shapes.push((shape = { keys, tags }));
   }
@@ -95,7 +135,7 @@ export function readExtras(r: BitReader, shapes: ExtrasShape[], like: Readonly<E
   let same = like !== undefined;
   for (let j = 0; j < n; j++) {
     const prev = like?.[keys[j] as string];
-    const v = (valScratch[j] = readValue(r, tags[j] as number, prev));
+    const v = (valScratch[j] = readValue(r, tags[j] as number, prev, keys[j] as string));
     same &&= Object.is(v, prev);
   }
   if (same) {
@@ -136,7 +176,7 @@ export function readExtrasDelta(r: BitReader, base: Readonly<Entity>, shapes: Ex
   const out: Entity = {};
   for (const k in base) {
     const b = base[k] as Value;
-    out[k] = r.bit() ? readValue(r, tagOf(b), b) : b;
+    out[k] = r.bit() ? readValue(r, tagOf(b), b, k) : b;
   }
   return out;
 }

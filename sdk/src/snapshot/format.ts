@@ -19,7 +19,7 @@ import type { BitReader } from './bit-reader.js';
 import { SlotKind, type CompiledSchema, type Slot } from './schema.js';
 
 /** Wire format version (4 bits). */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Most parts one snapshot may be split into. */
 export const MAX_PARTS = 256;
 /** Most records of each section in one part of a multi-part snapshot. */

@@ -17,6 +17,7 @@ import { MAX_NAME_LENGTH, MAX_QUANTIZED, type QEntity } from './qentity.js';
 import { entityOf, shareIds, type QState } from './qstate.js';
 import { quantizeAngle, quantizeFloat, quantizeQuat } from './quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot, type State, type Value } from './schema.js';
+import { INLINE_ENTITY_BYTES, INLINE_VALUE_BYTES, MAX_FIELD_BYTES, needsPacking, Packed, packBytes, sameBytes, whyNotPackable } from './packed.js';
 
 function bad(id: string, field: string, why: string): HostmeshError {
   return new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' field '${field}' ${why}`);
@@ -49,8 +50,29 @@ function quantizeSlot(slot: Slot, id: string, field: string, value: Value): numb
 
 const scratch: (number | string)[] = new Array<number | string>(32).fill(0);
 
-/** Quantizes one entity (returning `reuse` when it carries the same values); throws INVALID_ARGUMENT on a value its schema slot cannot carry. */
-export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity, reuse?: QEntity): QEntity {
+/**
+ * The Packed form of extras field `field` (`prev`: the same field last tick): last tick's object when
+ * the bytes are equal, else a new one, inline while `inline` bytes leave room, else by reference
+ * with version `tick`. Returns the inline bytes it used.
+ */
+function packField(id: string, field: string, value: Value, prev: Value | undefined, tick: number, inline: number, out: Entity): number {
+  let bytes: Uint8Array;
+  try { bytes = packBytes(value); } catch (err) { throw bad(id, field, whyNotPackable(value) ?? `cannot be encoded as msgpack: ${(err as Error).message}`); }
+  let p: Packed;
+  // The same bytes as last tick (the usual case): that value was checked when it was new.
+  if (prev instanceof Packed && sameBytes(prev.bytes, bytes)) p = prev;
+  else {
+    const why = whyNotPackable(value);
+    if (why) throw bad(id, field, why);
+    if (bytes.length > MAX_FIELD_BYTES) throw bad(id, field, `is ${bytes.length} bytes as msgpack, over the ${MAX_FIELD_BYTES}-byte cap; split it over several fields or entities.`);
+    p = new Packed(bytes, value, bytes.length <= INLINE_VALUE_BYTES && inline + bytes.length <= INLINE_ENTITY_BYTES ? -1 : tick);
+  }
+  out[field] = p;
+  return p.ref < 0 ? bytes.length : 0;
+}
+
+/** Quantizes one entity (returning `reuse` when it carries the same values); throws INVALID_ARGUMENT on a value its schema slot cannot carry. `tick` versions values sent by reference. */
+export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entity, reuse?: QEntity, tick = 0): QEntity {
   const compiled = findLayout(schema, entity)?.quantize(entity, reuse);
   if (compiled) return compiled;
   const { slots, fieldSlot } = schema;
@@ -58,19 +80,18 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
   for (let i = 0; i < slots.length; i++) v[i] = 0;
   let mask = 0;
   let extras: Entity | undefined;
-  let quatSeen = 0, extrasN = 0, extrasDiffer = false, holes = false;
+  let quatSeen = 0, extrasN = 0, extrasDiffer = false, holes = false, packs = false;
   const prevExtras = reuse?.extras;
   for (const field in entity) {
     const value = entity[field];
     if (value === undefined) { holes = true; continue; }
     const si = fieldSlot.get(field);
     if (si === undefined) {
-      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
-        throw bad(id, field, 'must be a number, boolean or string.');
       if (field === '__proto__' || field.length > MAX_NAME_LENGTH) throw bad(id, field, `cannot be sent: field names must not be '__proto__' or longer than ${MAX_NAME_LENGTH}.`);
       // Extras mostly repeat the previous tick's: share that object instead of building an equal one.
       extrasN++;
-      if (!extrasDiffer) extrasDiffer = !Object.is(prevExtras?.[field], value);
+      if (needsPacking(value)) packs = true; // compared by its bytes below: the game may have changed it in place
+      else if (!extrasDiffer) extrasDiffer = !Object.is(prevExtras?.[field], value);
       continue;
     }
     const slot = slots[si] as Slot;
@@ -89,10 +110,17 @@ export function quantizeEntity(schema: CompiledSchema, id: string, entity: Entit
       mask |= 1 << si;
     }
   }
-  if (extrasN > 0 && !extrasDiffer && extrasN === countKeys(prevExtras)) extras = prevExtras;
+  if (extrasN > 0 && !extrasDiffer && !packs && extrasN === countKeys(prevExtras)) extras = prevExtras;
   else if (extrasN > 0) {
     extras = {};
-    for (const field in entity) if (entity[field] !== undefined && !fieldSlot.has(field)) extras[field] = entity[field] as Value;
+    let inline = 0;
+    for (const field in entity) {
+      const value = entity[field];
+      if (value === undefined || fieldSlot.has(field)) continue;
+      if (needsPacking(value)) inline += packField(id, field, value, prevExtras?.[field], tick, inline, extras);
+      else { extras[field] = value; inline += typeof value === 'string' ? 3 * value.length : 8; }
+    }
+    if (packs && sameExtras(extras, prevExtras)) extras = prevExtras;
   }
   if (!holes) learnLayout(schema, entity);
   if (reuse && reuse.mask === mask && sameExtras(reuse.extras, extras)) {
@@ -132,7 +160,8 @@ export function sameExtras(a: Readonly<Entity> | undefined, b: Readonly<Entity> 
 
 
 function checkEntity(id: string, e: Entity | null | undefined): void {
-  if (e === null || typeof e !== 'object') throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields.`);
+  if (e === null || typeof e !== 'object' || Array.isArray(e))
+    throw new HostmeshError('INVALID_ARGUMENT', `Entity '${id}' must be an object of fields. A state is entities by id; a value that is not an entity (e.g. { turn: 'p1' }) goes in an entity of its own: { game: { turn: 'p1' } }.`);
 }
 
 /**
@@ -140,7 +169,7 @@ function checkEntity(id: string, e: Entity | null | undefined): void {
  * A host that lists the same ids in the same order as last tick (the usual case) skips the sort
  * and every id lookup.
  */
-export function quantizeState(schema: CompiledSchema, state: State, previous?: QState): QState {
+export function quantizeState(schema: CompiledSchema, state: State, previous?: QState, tick = 0): QState {
   const order = previous?.order;
   if (order && previous) {
     const { src, slot } = order, prev = previous.entities, out = new Array<QEntity>(src.length);
@@ -149,7 +178,7 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
       if (src[j] !== id) { same = false; break; }
       const e = state[id] as Entity, at = slot[j++] as number;
       checkEntity(id, e);
-      out[at] = quantizeEntity(schema, id, e, prev[at]);
+      out[at] = quantizeEntity(schema, id, e, prev[at], tick);
     }
     if (same && j === src.length) {
       return { ids: order.ids, entities: out, order };
@@ -169,7 +198,7 @@ export function quantizeState(schema: CompiledSchema, state: State, previous?: Q
   const out = new Array<QEntity>(src.length);
   for (let k = 0; k < src.length; k++) {
     const id = src[k] as string;
-    out[slot[k] as number] = quantizeEntity(schema, id, state[id] as Entity, previous && entityOf(previous, id));
+    out[slot[k] as number] = quantizeEntity(schema, id, state[id] as Entity, previous && entityOf(previous, id), tick);
   }
   return { ids, entities: out, order: { src, slot, ids } };
 }

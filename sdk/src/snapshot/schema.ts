@@ -1,19 +1,22 @@
 /**
  * Replication schema: how each entity field is quantized on the wire.
  *
- * A world state is `Record<entityId, Entity>` and an entity is a flat record of numbers,
- * booleans and strings. The schema names the fields worth compressing (positions on a grid,
- * angles in a few bits, rotations as smallest-three quaternions); every other field still
- * travels, as-is. `compileSchema` validates a schema once and turns it into numbered slots
+ * A world state is `Record<entityId, Entity>` and an entity is a record of fields: numbers,
+ * booleans and strings, or any msgpack value (nested objects, arrays, `Uint8Array`, null), which
+ * travel msgpack-encoded (packed.ts). The schema names the number fields worth compressing
+ * (positions on a grid, angles in a few bits, rotations as smallest-three quaternions); every
+ * other field still travels, as-is. `compileSchema` validates a schema once and turns it into numbered slots
  * (sorted by name, so host and client agree without negotiation) plus an 8-bit fingerprint
  * that every snapshot packet carries, so a schema mismatch is detected instead of decoding
  * garbage. Read more: Glenn Fiedler, "Snapshot Compression" (gafferongames.com, 2015).
  */
 import { HostmeshError } from '../core/errors.js';
 
-/** A field value. */
-export type Value = number | boolean | string;
-/** One entity: a flat record of field values. */
+/** A scalar field value: what the quantized path and short extras carry. */
+export type Scalar = number | boolean | string;
+/** A field value: a scalar, or any msgpack value (null, `Uint8Array`, arrays and plain objects of these); `setState` checks it. */
+export type Value = Scalar | null | object;
+/** One entity: a record of field values. */
 export type Entity = Record<string, Value>;
 /** A world state: entities by id. */
 export type State = Record<string, Entity>;

@@ -50,7 +50,7 @@ export class MemoryLobby implements LobbyApi {
     const n = ++this.created;
     const code = memoryCode(n);
     const info: LobbyInfo = {
-      code, name: body.name, players: 1, maxPlayers: body.maxPlayers, public: body.public, open: true,
+      code, name: body.name, players: 1, maxPlayers: body.maxPlayers, spectators: 0, maxSpectators: body.maxSpectators ?? 16, public: body.public, open: true,
       hasPassword: body.password !== undefined && body.password !== '', meta: { ...(body.meta ?? {}) },
     };
     const hostSecret = `memory-host-secret-${n}`;
@@ -66,7 +66,7 @@ export class MemoryLobby implements LobbyApi {
     if (entry.released || !this.present(entry.hostPeerId)) throw new HostmeshError('HOST_GONE');
     if (!entry.info.open) throw new HostmeshError('LOBBY_CLOSED');
     if (entry.password !== undefined && body.password !== entry.password) throw new HostmeshError('BAD_PASSWORD');
-    if (entry.info.players >= entry.info.maxPlayers) throw new HostmeshError('LOBBY_FULL');
+    if (body.spectator ? entry.info.spectators >= entry.info.maxSpectators : entry.info.players >= entry.info.maxPlayers) throw new HostmeshError('LOBBY_FULL');
     const ticket = signTicket(entry.hostSecret, entry.info.code, body.peerId, Date.now() + TICKET_TTL_MS);
     return { lobby: { ...entry.info }, hostPeerId: entry.hostPeerId, ticket };
   }

@@ -17,6 +17,10 @@ export interface LobbyInfo {
   players: number;
   /** Capacity, host included. */
   maxPlayers: number;
+  /** Spectators watching, as last reported by the host (they take no player seat). */
+  spectators: number;
+  /** Spectator capacity. */
+  maxSpectators: number;
   /** Listed by `GET /api/lobbies`. */
   public: boolean;
   /** Accepts new players. */
@@ -53,6 +57,8 @@ export interface ClientConfig {
 export interface CreateLobbyRequest {
   name: string;
   maxPlayers: number;
+  /** Spectator capacity (0..64). Default: 16. */
+  maxSpectators?: number;
   public: boolean;
   password?: string;
   meta?: LobbyMeta;
@@ -119,6 +125,8 @@ export interface JoinLobbyRequest {
   /** The joiner's signaling id, bound into the ticket. */
   peerId: string;
   password?: string;
+  /** Join as a spectator: takes no player seat, counts toward `maxSpectators`. */
+  spectator?: boolean;
 }
 
 /** `POST /api/lobbies/:code/join` answer. */
@@ -133,6 +141,8 @@ export interface JoinLobbyResponse {
 /** `PATCH /api/lobbies/:code` body (with `Authorization: Bearer <hostSecret>`). */
 export interface UpdateLobbyRequest {
   players?: number;
+  /** Spectators in the session now. */
+  spectators?: number;
   open?: boolean;
   name?: string;
   meta?: LobbyMeta;

@@ -41,12 +41,14 @@ export const MsgType = {
   RELAY: 21,
   /** Host to member: `{ f: fromId, t, d }`, a relayed USER message (the host vouches for `f`). */
   RELAYED: 22,
-  /** Client to host, unreliable: `{ s: lastSeq, i: [oldest..newest inputs] }`. */
+  /** Client to host, unreliable: `{ s: lastSeq, i: [oldest..newest inputs], w?: hostTimeShownWithNewest, v?: [each one's offset from w, 0.01 ms] }`. */
   INPUT: 30,
   /** Host to client, unreliable: one independently decodable snapshot part. */
   SNAPSHOT: 31,
   /** Client to host, unreliable: `{ k: snapshotTick }`. */
   SNAPSHOT_ACK: 32,
+  /** Host to client, reliable: `{ i: entityId, f: field, k: version, d: msgpackBytes }`, a field value too large for a snapshot packet (sent by reference). */
+  STATE_VALUE: 33,
   /** Host to members, reliable: what a successor needs (claim secret, epoch, settings, bans, next seat), when it changes. */
   HOST_STATE: 40,
   /** Host to members, reliable: `{ d: checkpoint, k: tick }`, the game's newest host checkpoint (coalesced, bounded rate). */

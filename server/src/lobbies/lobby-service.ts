@@ -25,7 +25,7 @@ import type { LobbyRecord, LobbyStore } from '../stores/store.js';
 import { GuessGuard } from './guess-guard.js';
 import { bearerSecret, generateHostSecret, requireHostSecret, secretFitsCode } from './host-secret.js';
 import { generateJoinCode, normalizeCode } from './join-code.js';
-import { parseClaimLobby, parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
+import { DEFAULT_MAX_SPECTATORS, parseClaimLobby, parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { tokenHash, type PeerDirectory } from './peer-directory.js';
 
@@ -60,7 +60,7 @@ export interface LobbyServiceDeps {
 export function lobbyInfo(lobby: LobbyRecord): LobbyInfo {
   return {
     code: lobby.code, name: lobby.name, players: lobby.players, maxPlayers: lobby.maxPlayers,
-    public: lobby.public, open: lobby.open, hasPassword: lobby.passwordHash !== null, meta: lobby.meta,
+    spectators: lobby.spectators ?? 0, maxSpectators: lobby.maxSpectators ?? DEFAULT_MAX_SPECTATORS, public: lobby.public, open: lobby.open, hasPassword: lobby.passwordHash !== null, meta: lobby.meta,
   };
 }
 
@@ -131,7 +131,7 @@ export class LobbyService {
     }
     if (input.password !== null) this.spendPasswordCheck();
     const record: LobbyRecord = {
-      code: '', name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: true, players: 1,
+      code: '', name: input.name, maxPlayers: input.maxPlayers, maxSpectators: input.maxSpectators, spectators: 0, public: input.public, open: true, players: 1,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
       hostPeerId: input.hostPeerId, hostSecret: '', hostEpoch: 0, claimSecret: '', released: false, createdAtMs: this.now(),
     };
@@ -177,7 +177,7 @@ export class LobbyService {
     const claimSecret = input.claimSecret !== null && secretFitsCode(this.deps.options.lobbyKey, claimScope(code), input.claimSecret)
       ? input.claimSecret : generateHostSecret(this.deps.options.lobbyKey, claimScope(code));
     const record: LobbyRecord = {
-      code, name: input.name, maxPlayers: input.maxPlayers, public: input.public, open: input.open, players: input.players,
+      code, name: input.name, maxPlayers: input.maxPlayers, maxSpectators: input.maxSpectators, spectators: 0, public: input.public, open: input.open, players: input.players,
       meta: input.meta, passwordHash: input.password === null ? null : await hashPassword(input.password),
       hostPeerId: input.hostPeerId, hostSecret: secret, hostEpoch: input.hostEpoch, claimSecret, released: false, createdAtMs: this.now(),
     };
@@ -208,7 +208,10 @@ export class LobbyService {
     const lobby = await this.present(await this.guesses.find(ip, rawCode));
     if (!lobby.open) throw new ApiError(403, 'LOBBY_CLOSED');
     if (lobby.passwordHash !== null) await this.checkPassword(ip, lobby, input.password);
-    if (lobby.players >= lobby.maxPlayers) throw new ApiError(409, 'LOBBY_FULL');
+    if (input.spectator) {
+      const most = lobby.maxSpectators ?? DEFAULT_MAX_SPECTATORS;
+      if ((lobby.spectators ?? 0) >= most) throw new ApiError(409, 'LOBBY_FULL', `This lobby has no room for more spectators (${most}). Try again later, or join as a player.`);
+    } else if (lobby.players >= lobby.maxPlayers) throw new ApiError(409, 'LOBBY_FULL');
     const ticket = signTicket(lobby.hostSecret, lobby.code, input.peerId, this.now() + this.deps.options.ticketTtlMs);
     return { lobby: lobbyInfo(lobby), hostPeerId: lobby.hostPeerId, ticket };
   }
@@ -217,7 +220,7 @@ export class LobbyService {
   async update(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<LobbyInfo> {
     const lobby = await this.guesses.find(ip, rawCode);
     requireHostSecret(authorization, lobby.hostSecret);
-    const patch = parseUpdateLobby(body, lobby.maxPlayers);
+    const patch = parseUpdateLobby(body, lobby.maxPlayers, lobby.maxSpectators ?? DEFAULT_MAX_SPECTATORS);
     const next: LobbyRecord = { ...lobby, ...patch };
     if (!(await this.store.update(next))) throw new ApiError(404, 'LOBBY_NOT_FOUND');
     return lobbyInfo(next);

@@ -16,10 +16,16 @@ export const LobbyLimits = {
   metaMaxBytes: 1024,
 } as const;
 
+/** Spectator capacity when a lobby names none. */
+export const DEFAULT_MAX_SPECTATORS = 16;
+/** Largest spectator capacity. */
+export const MAX_SPECTATORS = 64;
+
 /** A validated `POST /api/lobbies` body. */
 export interface CreateLobbyInput {
   name: string;
   maxPlayers: number;
+  maxSpectators: number;
   public: boolean;
   password: string | null;
   meta: LobbyMeta;
@@ -31,6 +37,7 @@ export interface CreateLobbyInput {
 /** A validated `PATCH /api/lobbies/:code` body. */
 export interface UpdateLobbyInput {
   players?: number;
+  spectators?: number;
   open?: boolean;
   name?: string;
   meta?: LobbyMeta;
@@ -145,6 +152,7 @@ export function parseCreateLobby(body: unknown, maxPlayersLimit: number): Create
   return {
     name: parseName(b.name),
     maxPlayers: parseInteger(b.maxPlayers, 'maxPlayers', 2, maxPlayersLimit),
+    maxSpectators: b.maxSpectators === undefined ? DEFAULT_MAX_SPECTATORS : parseInteger(b.maxSpectators, 'maxSpectators', 0, MAX_SPECTATORS),
     public: parseBoolean(b.public, 'public'),
     password: parsePassword(b.password),
     meta: parseMeta(b.meta),
@@ -195,16 +203,17 @@ export function parseRestoreLobby(body: unknown, maxPlayersLimit: number): Resto
 }
 
 /** Validates a `POST /api/lobbies/:code/join` body. */
-export function parseJoinLobby(body: unknown): { peerId: string; password: string | null } {
+export function parseJoinLobby(body: unknown): { peerId: string; password: string | null; spectator: boolean } {
   const b = asObject(body);
-  return { peerId: parsePeerId(b.peerId, 'peerId'), password: parsePassword(b.password) };
+  return { peerId: parsePeerId(b.peerId, 'peerId'), password: parsePassword(b.password), spectator: b.spectator === undefined ? false : parseBoolean(b.spectator, 'spectator') };
 }
 
 /** Validates a `PATCH /api/lobbies/:code` body against the lobby's capacity. */
-export function parseUpdateLobby(body: unknown, maxPlayers: number): UpdateLobbyInput {
+export function parseUpdateLobby(body: unknown, maxPlayers: number, maxSpectators = MAX_SPECTATORS): UpdateLobbyInput {
   const b = asObject(body);
   const out: UpdateLobbyInput = {};
   if (b.players !== undefined) out.players = parseInteger(b.players, 'players', 0, maxPlayers);
+  if (b.spectators !== undefined) out.spectators = parseInteger(b.spectators, 'spectators', 0, maxSpectators);
   if (b.open !== undefined) out.open = parseBoolean(b.open, 'open');
   if (b.name !== undefined) out.name = parseName(b.name);
   if (b.meta !== undefined) out.meta = parseMeta(b.meta);

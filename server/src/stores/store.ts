@@ -14,6 +14,10 @@ export interface LobbyRecord {
   open: boolean;
   /** As last reported by the host; 1 at creation. */
   players: number;
+  /** Spectator capacity (absent in records stored before spectators: 16). */
+  maxSpectators?: number;
+  /** Spectators as last reported by the host (absent: 0). */
+  spectators?: number;
   meta: LobbyMeta;
   /** `scrypt$salt$hash` (see password.ts), or null when the lobby has no password. */
   passwordHash: string | null;

@@ -15,6 +15,7 @@ import { codegenEnabled, compileFunction, literal } from './codegen.js';
 import { MAX_QUANTIZED, type QEntity } from '../qentity.js';
 import { quantizeAngle, quantizeQuat } from '../quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot } from '../schema.js';
+import { INLINE_STRING_LENGTH } from '../packed.js';
 
 /** A compiled quantizer: the QEntity of `e` (`reuse` itself when equal), or null to take the general path. */
 export type LayoutQuantizer = (e: Entity, reuse: QEntity | undefined) => QEntity | null;
@@ -121,7 +122,8 @@ function quantizerSource(schema: CompiledSchema, keys: readonly string[]): strin
     body += need(names.map((a) => `typeof ${a} === 'number'`).join(' && '));
     body += `const q${si} = qQuat(${names.join(', ')}, ${(slots[si] as Slot).bits}); if (q${si} !== q${si}) return null;\n`;
   }
-  for (const j of extras) body += need(`typeof a${j} === 'number' || typeof a${j} === 'string' || typeof a${j} === 'boolean'`);
+  // Objects, arrays, null and long strings travel packed (packed.ts): the general path does those.
+  for (const j of extras) body += need(`typeof a${j} === 'number' || (typeof a${j} === 'string' && a${j}.length <= ${INLINE_STRING_LENGTH}) || typeof a${j} === 'boolean'`);
   const present = slots.map((_, i) => ((mask >>> i) & 1 ? `q${i}` : '0'));
   const sameValues = slots.map((_, i) => ((mask >>> i) & 1 ? ` && reuse.v[${i}] === q${i}` : '')).join('');
   let ex = 'undefined';

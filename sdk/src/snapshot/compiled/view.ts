@@ -13,6 +13,7 @@
 import { codegenEnabled, compileFunction, literal } from './codegen.js';
 import { dequantizeQuat } from '../quantize-scalar.js';
 import { SlotKind, type CompiledSchema, type Entity, type Slot } from '../schema.js';
+import { plainValue } from '../packed.js';
 
 /** Builds the plain entity from slot values `v` and extras `ex`. */
 export type ViewBuilder = (v: readonly (number | string)[], ex: Readonly<Entity> | undefined) => Entity;
@@ -78,6 +79,6 @@ function compileView(slots: readonly Slot[], mask: number, extras: readonly stri
         slot.fields.forEach((f, c) => fields.push(`${literal(f)}: q${i}_${c}`));
     }
   }
-  for (const k of extras) fields.push(`${literal(k)}: ex[${literal(k)}]`);
-  return compileFunction<ViewBuilder>('buildView', { dq: dequantizeQuat, t: [0, 0, 0, 0] }, 'v, ex', `${pre}return { ${fields.join(', ')} };\n`);
+  for (const k of extras) fields.push(`${literal(k)}: pv(ex[${literal(k)}])`);
+  return compileFunction<ViewBuilder>('buildView', { dq: dequantizeQuat, t: [0, 0, 0, 0], pv: plainValue }, 'v, ex', `${pre}return { ${fields.join(', ')} };\n`);
 }
