@@ -13,13 +13,13 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'bench/results';
 
 /** Bench entries in run order; `summary` reads the others' JSON. */
-const ALL = ['codec', 'interest', 'bandwidth', 'echo-node', 'join-node', 'host-cost', 'chromium', 'loss', 'attacks', 'faults', 'migration', 'soak', 'transfer', 'summary'];
+const ALL = ['codec', 'interest', 'bandwidth', 'echo-node', 'join-node', 'host-cost', 'chromium', 'loss', 'attacks', 'faults', 'migration', 'soak', 'transfer', 'signaling-load', 'summary'];
 const selected = ALL.filter((n) => !only || only.includes(n));
 const buildDir = resolve('node_modules/.cache/hostmesh-bench');
 mkdirSync(buildDir, { recursive: true });
 
 const started = Date.now();
-const entries = Object.fromEntries([...selected, ...(selected.includes('loss') ? ['loss-child'] : []), ...(selected.includes('host-cost') ? ['host-cost-clients'] : []), ...(selected.includes('attacks') ? ['attacks-game'] : []), ...(selected.includes('faults') ? ['faults-child'] : []), ...(selected.includes('migration') ? ['migration-host'] : []), ...(selected.includes('soak') ? ['soak-child'] : [])].map((n) => [n, `bench/${n}.ts`]));
+const entries = Object.fromEntries([...selected, ...(selected.includes('loss') ? ['loss-child'] : []), ...(selected.includes('host-cost') ? ['host-cost-clients'] : []), ...(selected.includes('attacks') ? ['attacks-game'] : []), ...(selected.includes('faults') ? ['faults-child'] : []), ...(selected.includes('migration') ? ['migration-host'] : []), ...(selected.includes('soak') ? ['soak-child'] : []), ...(selected.includes('signaling-load') ? ['signaling-load-child', 'signaling-load-server'] : [])].map((n) => [n, `bench/${n}.ts`]));
 await build({
   entryPoints: entries, outdir: buildDir, outExtension: { '.js': '.mjs' }, bundle: true, platform: 'node', format: 'esm',
   target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'warning',

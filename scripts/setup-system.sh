@@ -4,12 +4,14 @@
 #   nftables   packet loss inside network namespaces (loss tests)
 #   iproute2   `ip netns` for those namespaces
 #   coturn     a local TURN server for relay tests
+#   redis-server  the shared store of the multi-node tests (started per test on a free port)
+#   nginx      the load balancer in front of three server nodes in the multi-node tests
 # Idempotent: installed packages are skipped (dpkg -s), apt-get update runs at most once.
 # As root it installs them; otherwise it prints what is missing and how to install it, and
 # exits 0 (the tests that need a missing package skip themselves with the reason).
 set -euo pipefail
 
-packages=(chromium nftables iproute2 coturn)
+packages=(chromium nftables iproute2 coturn redis-server nginx)
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "[setup-system] not a Debian/Ubuntu system (no dpkg/apt-get): install ${packages[*]} with your package manager." >&2

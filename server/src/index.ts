@@ -7,4 +7,4 @@ export { defaults, type ServerOptions } from './options.js';
 export type { TurnOptions, IceServer } from './ice/turn-credentials.js';
 export type { LobbyRecord, LobbyStore, LobbyPage } from './stores/store.js';
 export { MemoryLobbyStore, createMemoryStore } from './stores/memory.js';
-export type { LogOption } from './log.js';
+export type { LogLevel, LogOption } from './log.js';

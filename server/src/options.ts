@@ -90,8 +90,24 @@ export interface ServerOptions {
   store?: LobbyStore | undefined;
   /** Key that host secrets are issued under (16+ characters): give every process and restart the same one so hosts re-register their codes after the server forgot them. Default: random per process (a restarted server cannot tell a lobby's host, and its code is lost). */
   lobbyKey?: string | undefined;
-  /** Logging: false, true (stderr) or a function of a line. Default: false. */
+  /** Logging: false, true (JSON lines on stderr from level info), a level ('debug' | 'info' | 'warn' | 'error'), or a function of a line. Default: false. */
   log?: LogOption | undefined;
+  /** Redis URL (`redis://host:6379`): lobbies, peer presence, signaling routes and rate limits are shared with every node on the same Redis (give them all the same lobbyKey). Default: none (this process only, in memory). */
+  redisUrl?: string | undefined;
+  /** Prefix of every Redis key and channel, so deployments can share one Redis. Default: 'hostmesh:'. */
+  redisPrefix?: string | undefined;
+  /** This node's id in Redis (logs, metrics, routes). Default: random. */
+  nodeId?: string | undefined;
+  /** With Redis: a lobby whose node stops refreshing it (the node died) is deleted after this long, ms. Default: 60000. */
+  lobbyTtlMs?: number | undefined;
+  /** With Redis: a peer's presence lapses this long after its node's last heartbeat (a dead node's ids free up), ms. Default: 15000. */
+  presenceTtlMs?: number | undefined;
+  /** UDP port of a built-in STUN server (0: any free one), listed in `/api/config`. Default: none. */
+  stunPort?: number | undefined;
+  /** `host:port` clients should use for the built-in STUN server. Default: the host name the client reached the server by, and stunPort. */
+  stunAdvertise?: string | undefined;
+  /** Serve Prometheus metrics at `GET /metrics` (block it at the load balancer if it must not be public). Default: true. */
+  metrics?: boolean | undefined;
 }
 
 /** Default option values. */
@@ -132,6 +148,10 @@ export const defaults = {
   maxReservationsPerIp: 64,
   proxied: false,
   log: false,
+  redisPrefix: 'hostmesh:',
+  lobbyTtlMs: 60_000,
+  presenceTtlMs: 15_000,
+  metrics: true,
 } as const;
 
 /** Options with every default filled in. */
@@ -178,6 +198,14 @@ export interface ResolvedOptions {
   /** True when the store was created here, so `close()` closes it. */
   ownsStore: boolean;
   log: LogOption;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  nodeId: string;
+  lobbyTtlMs: number;
+  presenceTtlMs: number;
+  stunPort: number | undefined;
+  stunAdvertise: string | undefined;
+  metrics: boolean;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -218,6 +246,18 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   }
   if (options.lobbyKey !== undefined && (typeof options.lobbyKey !== 'string' || options.lobbyKey.length < 16)) {
     throw new RangeError('hostmesh server option "lobbyKey" must be a string of at least 16 characters (e.g. 32 random bytes in base64).');
+  }
+  if (options.redisUrl !== undefined && !/^rediss?:\/\//.test(options.redisUrl)) {
+    throw new RangeError('hostmesh server option "redisUrl" must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379).');
+  }
+  if (options.redisUrl !== undefined && options.lobbyKey === undefined && options.store === undefined) {
+    throw new RangeError('hostmesh server option "redisUrl" needs "lobbyKey", the same on every node: hosts re-register and members claim lobbies through whichever node they reach.');
+  }
+  if (options.nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(options.nodeId)) {
+    throw new RangeError('hostmesh server option "nodeId" must be 1 to 64 characters of A-Z, a-z, 0-9, _ . and -.');
+  }
+  if (options.stunPort !== undefined && (!Number.isInteger(options.stunPort) || options.stunPort < 0 || options.stunPort > 65535)) {
+    throw new RangeError(`hostmesh server option "stunPort" must be an integer from 0 to 65535 (got ${String(options.stunPort)}).`);
   }
   if (options.turn !== undefined && (options.turn.secret === '' || options.turn.urls.length === 0)) {
     throw new RangeError('hostmesh server option "turn" needs a non-empty "secret" and at least one url.');
@@ -264,5 +304,13 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     store: options.store ?? createMemoryStore(),
     ownsStore: options.store === undefined,
     log: options.log ?? defaults.log,
+    redisUrl: options.redisUrl,
+    redisPrefix: options.redisPrefix ?? defaults.redisPrefix,
+    nodeId: options.nodeId ?? randomBytes(6).toString('hex'),
+    lobbyTtlMs: integerIn('lobbyTtlMs', options.lobbyTtlMs, defaults.lobbyTtlMs, 1000, 86_400_000),
+    presenceTtlMs: integerIn('presenceTtlMs', options.presenceTtlMs, defaults.presenceTtlMs, 300, 3_600_000),
+    stunPort: options.stunPort,
+    stunAdvertise: options.stunAdvertise,
+    metrics: options.metrics ?? defaults.metrics,
   };
 }

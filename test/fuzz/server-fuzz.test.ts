@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/index.js';
 import { ApiError } from '../../server/src/http/api-error.js';
 import { LobbyService } from '../../server/src/lobbies/lobby-service.js';
+import { localPeers } from '../../server/src/lobbies/peer-directory.js';
 import { resolveOptions } from '../../server/src/options.js';
 import { CLIENT_MESSAGE_TYPES, MAX_FRAME_DEPTH, checkSignalingFrame } from '../../server/src/signaling/signaling-frames.js';
 import { nestsDeeperThan } from '../../server/src/signaling/json-depth.js';
@@ -82,7 +83,7 @@ describe('fuzz: lobby service (in process)', () => {
   it(`${COUNTS.service.toLocaleString('en')} API inputs: every failure is a typed 4xx ApiError`, LIMIT, async () => {
     const options = resolveOptions({ port: 0, maxLobbiesPerHost: 50, createRatePerMinute: 1e6, joinRatePerMinute: 1e6, lookupRatePerMinute: 1e6, listRatePerMinute: 1e6, codeMissesPerMinute: 1e6, globalCodeMissesPerMinute: 1e6 });
     const tokens = new Map([['host1', 'tok1'], ['host2', 'tok2']]);
-    const service = new LobbyService({ options, peerToken: (id) => tokens.get(id), onHosted: () => {} });
+    const service = new LobbyService({ options, peers: localPeers((id) => tokens.get(id)), onHosted: () => {} });
     const codes: string[] = [];
     const secrets: string[] = [];
     let ok = 0;

@@ -18,7 +18,7 @@ const compilers = {
   '5.4': join(repoRoot, 'test/package/typescript-5.4/node_modules/typescript/bin/tsc'),
 };
 /** Heavy packages only Node bots and servers need. */
-const nodeOnly = ['@roamhq/wrtc', 'ws', 'express', 'peer'];
+const nodeOnly = ['@roamhq/wrtc', 'ws', 'express', 'peer', 'ioredis', 'pino', 'prom-client', '@msimerson/stun'];
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 let scratch: string;

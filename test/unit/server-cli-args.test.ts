@@ -21,6 +21,23 @@ describe('hostmesh-server arguments', () => {
     }
   });
 
+  it('reads the multi-node, STUN, logging and metrics settings; Redis needs a shared LOBBY_KEY', () => {
+    const key = 'k'.repeat(32);
+    const fromEnv = parseCli([], { REDIS_URL: 'redis://r:6379', LOBBY_KEY: key, REDIS_PREFIX: 'game:', NODE_ID: 'eu-1', STUN_PORT: '3478', STUN_ADVERTISE: 'stun.example.com:3478', LOG_LEVEL: 'warn', METRICS: 'off' });
+    expect(fromEnv.help === false && fromEnv.options).toMatchObject({
+      redisUrl: 'redis://r:6379', lobbyKey: key, redisPrefix: 'game:', nodeId: 'eu-1', stunPort: 3478, stunAdvertise: 'stun.example.com:3478', log: 'warn', metrics: false,
+    });
+    const fromFlags = parseCli(['--redis', 'redis://x:1', '--node-id', 'n2', '--stun-port', '0', '--log-level', 'debug'], { LOBBY_KEY: key, REDIS_URL: 'redis://r:6379' });
+    expect(fromFlags.help === false && fromFlags.options).toMatchObject({ redisUrl: 'redis://x:1', nodeId: 'n2', stunPort: 0, log: 'debug' });
+    expect(parseCli([], {}).help === false && (parseCli([], {}) as { options: { metrics?: boolean } }).options.metrics).toBe(undefined);
+    expect(() => parseCli(['--redis', 'redis://r:6379'], {})).toThrow(/LOBBY_KEY to the same value on every node/);
+    expect(() => parseCli(['--redis', 'http://r'], { LOBBY_KEY: key })).toThrow(/redis:\/\//);
+    expect(() => parseCli(['--stun-port', '99999'], {})).toThrow(/--stun-port/);
+    expect(() => parseCli(['--log-level', 'loud'], {})).toThrow(/--log-level/);
+    expect(() => parseCli(['--node-id', 'a b'], {})).toThrow(/--node-id/);
+    expect(() => resolveOptions({ redisUrl: 'redis://r:6379' })).toThrow(/lobbyKey/);
+  });
+
   it('asks for help and refuses bad input with a sentence', () => {
     expect(parseCli(['-h'], {})).toEqual({ help: true });
     expect(() => parseCli(['--port', 'abc'], {})).toThrow(/--port must be a number/);

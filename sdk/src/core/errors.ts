@@ -15,6 +15,7 @@ export const ErrorAdvice = {
   PAYLOAD_TOO_LARGE: 'The request body is too large. Send less data.',
   SERVER_UNREACHABLE: 'The hostmesh server cannot be reached. Check the server URL and that the server is running.',
   SERVER_ERROR: 'The hostmesh server failed to answer properly. Try again; if it persists, check the server logs.',
+  SERVICE_UNAVAILABLE: 'The hostmesh server cannot reach its shared store for a moment. Running games carry on; try again in a few seconds.',
   PEER_UNREACHABLE: 'Could not connect to the other player. Check both networks; a TURN server may be needed.',
   HOST_UNREACHABLE: 'Could not connect to the host. The host may have left; try joining again.',
   PROTOCOL_MISMATCH: 'The other player runs a different hostmesh protocol version. Update both to the same version.',

@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { ErrorAdvice, type ErrorCode } from '../../../sdk/src/core/errors.js';
 import type { ApiErrorBody } from '../../../sdk/src/wire/lobby-api.js';
 import type { Logger } from '../log.js';
+import { StoreUnavailableError } from '../stores/store-unavailable.js';
 
 /** An error the API answers with `status` and `{ error: { code, message } }`. */
 export class ApiError extends Error {
@@ -34,6 +35,21 @@ export function sendApiError(res: Response, err: ApiError): void {
   res.status(err.status).json(body);
 }
 
+/** The answer while the shared store (Redis) is unreachable: 503, retryable. */
+export function storeUnavailable(): ApiError {
+  return new ApiError(503, 'SERVICE_UNAVAILABLE', 'The server cannot reach its shared store (Redis) right now. Running games are not affected; try again in a few seconds.', 2);
+}
+
+/** The error code an error is answered with (for metrics). */
+export function answerCode(err: unknown): string {
+  if (err instanceof ApiError) return err.code;
+  if (err instanceof StoreUnavailableError) return 'SERVICE_UNAVAILABLE';
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return 'PAYLOAD_TOO_LARGE';
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : 'SERVER_ERROR';
+}
+
 /** Express error handler: ApiErrors as they are, body-parser errors as 4xx, anything else 500. */
 export function apiErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
@@ -43,6 +59,11 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
     }
     if (err instanceof ApiError) {
       sendApiError(res, err);
+      return;
+    }
+    if (err instanceof StoreUnavailableError) {
+      log.warn(`store unavailable: ${err.message}`);
+      sendApiError(res, storeUnavailable());
       return;
     }
     const type = (err as { type?: unknown } | null)?.type;

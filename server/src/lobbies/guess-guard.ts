@@ -7,7 +7,8 @@
  * alphabet) cannot hit and cost nothing. The arithmetic is in docs/server.md.
  */
 import { ApiError } from '../http/api-error.js';
-import { RateLimiter, type RateDecision } from '../limits/rate-limiter.js';
+import type { RateDecision } from '../limits/rate-limiter.js';
+import { localLimiters, type Limiter, type LimiterFactory } from '../limits/limiter.js';
 import type { LobbyRecord, LobbyStore } from '../stores/store.js';
 import { normalizeCode } from './join-code.js';
 
@@ -26,32 +27,32 @@ function seconds(decision: Extract<RateDecision, { ok: false }>): number {
 
 /** Finds lobbies by typed code within the miss budgets. */
 export class GuessGuard {
-  private readonly perAddress: RateLimiter;
-  private readonly global: RateLimiter;
+  private readonly perAddress: Limiter;
+  private readonly global: Limiter;
 
-  constructor(private readonly store: LobbyStore, private readonly limits: GuessLimits, now: () => number = Date.now) {
-    this.perAddress = new RateLimiter(limits.perAddressPerMinute, now);
-    this.global = new RateLimiter(limits.globalPerMinute, now);
+  /** Budgets from `limiters` (shared by every node when they are Redis's). */
+  constructor(private readonly store: LobbyStore, private readonly limits: GuessLimits, now: () => number = Date.now, limiters: LimiterFactory = localLimiters) {
+    this.perAddress = limiters('miss', limits.perAddressPerMinute, now);
+    this.global = limiters('miss-all', limits.globalPerMinute, now);
   }
 
   /** The lobby `rawCode` names, for a request from `address`; 404 LOBBY_NOT_FOUND or 429 RATE_LIMITED otherwise. */
   async find(address: string, rawCode: string): Promise<LobbyRecord> {
     const code = normalizeCode(rawCode, this.limits.codeLength);
     if (code === null) throw new ApiError(404, 'LOBBY_NOT_FOUND');
-    const own = this.perAddress.check(address);
+    const own = await this.perAddress.check(address);
     if (!own.ok) {
       const s = seconds(own);
       throw new ApiError(429, 'RATE_LIMITED', `Too many wrong join codes from this address. Check the code with the host, wait ${s} s and try again.`, s);
     }
-    const all = this.global.check(ALL);
+    const all = await this.global.check(ALL);
     if (!all.ok) {
       const s = seconds(all);
       throw new ApiError(429, 'RATE_LIMITED', `Too many wrong join codes are being tried on this server right now. Wait ${s} s and try again.`, s);
     }
     const lobby = await this.store.get(code);
     if (lobby === undefined) {
-      this.perAddress.take(address);
-      this.global.take(ALL);
+      await Promise.all([this.perAddress.take(address), this.global.take(ALL)]);
       throw new ApiError(404, 'LOBBY_NOT_FOUND');
     }
     return lobby;

@@ -4,12 +4,13 @@
  * CORS is open (`*`): the API uses bearer secrets, not cookies, so any game page may call it.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ApiError, apiErrorHandler, badRequest } from '../http/api-error.js';
+import { ApiError, answerCode, apiErrorHandler, badRequest } from '../http/api-error.js';
 import { addressKey, clientIp } from '../http/client-ip.js';
 import { clientConfig } from '../ice/client-config.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { limited, type LobbyService } from './lobby-service.js';
 import type { Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** Largest accepted JSON body. */
@@ -38,10 +39,11 @@ export function listQuery(query: Request['query']): { cursor: string | undefined
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-function route(handler: Handler) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).catch(next);
-  };
+/** Optional extras of the router: metrics, and the STUN server's `host:port` for `/config`. */
+export interface RouteDeps {
+  metrics?: ServerMetrics | undefined;
+  /** The STUN url for a request, when the server runs one. */
+  stunUrl?: ((req: Request) => string) | undefined;
 }
 
 function codeParam(req: Request): string {
@@ -49,8 +51,17 @@ function codeParam(req: Request): string {
 }
 
 /** Builds the `/api` router. */
-export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log: Logger): Router {
+export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log: Logger, deps: RouteDeps = {}): Router {
   const router = express.Router();
+  const route = (name: string, handler: Handler) => (req: Request, res: Response, next: NextFunction): void => {
+    handler(req, res).then(
+      () => deps.metrics?.apiRequests.inc({ route: name }),
+      (err: unknown) => {
+        deps.metrics?.apiRejections.inc({ route: name, code: answerCode(err) });
+        next(err);
+      },
+    );
+  };
   const ip = (req: Request): string => addressKey(clientIp(req, options.proxied));
 
   router.use((req, res, next) => {
@@ -64,40 +75,42 @@ export function lobbyRoutes(service: LobbyService, options: ResolvedOptions, log
   router.use(express.json({ limit: MAX_BODY_BYTES }));
 
   const configLimiter = new RateLimiter(options.configRatePerMinute);
-  router.get('/config', route(async (req, res) => {
+  router.get('/config', route('config', async (req, res) => {
     limited(configLimiter.take(ip(req)), 'config requests');
-    res.json(clientConfig(options));
+    const config = clientConfig(options);
+    if (deps.stunUrl !== undefined) config.iceServers.unshift({ urls: deps.stunUrl(req) });
+    res.json(config);
   }));
-  router.get('/lobbies', route(async (req, res) => {
+  router.get('/lobbies', route('list', async (req, res) => {
     const { cursor, limit } = listQuery(req.query);
     res.json(await service.list(ip(req), cursor, limit));
   }));
-  router.post('/lobbies', route(async (req, res) => {
+  router.post('/lobbies', route('create', async (req, res) => {
     res.status(201).json(await service.create(ip(req), req.body));
   }));
-  router.get('/lobbies/:code', route(async (req, res) => {
+  router.get('/lobbies/:code', route('lookup', async (req, res) => {
     res.json({ lobby: await service.get(ip(req), codeParam(req)) });
   }));
-  router.post('/lobbies/:code/join', route(async (req, res) => {
+  router.post('/lobbies/:code/join', route('join', async (req, res) => {
     res.json(await service.join(ip(req), codeParam(req), req.body));
   }));
-  router.get('/lobbies/:code/host', route(async (req, res) => {
+  router.get('/lobbies/:code/host', route('host', async (req, res) => {
     res.json(await service.hostStatus(ip(req), codeParam(req), req.headers.authorization));
   }));
-  router.post('/lobbies/:code/claim', route(async (req, res) => {
+  router.post('/lobbies/:code/claim', route('claim', async (req, res) => {
     res.json(await service.claim(ip(req), codeParam(req), req.headers.authorization, req.body));
   }));
-  router.post('/lobbies/:code/release', route(async (req, res) => {
+  router.post('/lobbies/:code/release', route('release', async (req, res) => {
     await service.release(ip(req), codeParam(req), req.headers.authorization);
     res.status(204).end();
   }));
-  router.patch('/lobbies/:code', route(async (req, res) => {
+  router.patch('/lobbies/:code', route('update', async (req, res) => {
     res.json({ lobby: await service.update(ip(req), codeParam(req), req.headers.authorization, req.body) });
   }));
-  router.put('/lobbies/:code', route(async (req, res) => {
+  router.put('/lobbies/:code', route('restore', async (req, res) => {
     res.json({ lobby: await service.restore(ip(req), codeParam(req), req.headers.authorization, req.body) });
   }));
-  router.delete('/lobbies/:code', route(async (req, res) => {
+  router.delete('/lobbies/:code', route('delete', async (req, res) => {
     await service.remove(ip(req), codeParam(req), req.headers.authorization);
     res.status(204).end();
   }));

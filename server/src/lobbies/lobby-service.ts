@@ -6,6 +6,9 @@
  * password lockout and the server's password budget before scrypt. A lobby whose host's
  * signaling socket is gone is hidden at once (not listed; look-ups and joins answer 410
  * HOST_GONE) until the host is back, and deleted after the grace period (host-watch.ts).
+ * Where hosts are comes from a PeerDirectory and the rate limits from a LimiterFactory, so on
+ * several nodes both are shared (Redis) and a lobby is watched by the node holding its host's
+ * socket, whichever node took the request (`handOff`).
  * Throws ApiErrors; lobby-routes.ts turns them into answers.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -14,7 +17,8 @@ import type {
 } from '../../../sdk/src/wire/lobby-api.js';
 import { signTicket } from '../../../sdk/src/lobby/ticket.js';
 import { ApiError } from '../http/api-error.js';
-import { RateLimiter } from '../limits/rate-limiter.js';
+import type { RateDecision } from '../limits/rate-limiter.js';
+import { localLimiters, type Limiter, type LimiterFactory } from '../limits/limiter.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { ResolvedOptions } from '../options.js';
 import type { LobbyRecord, LobbyStore } from '../stores/store.js';
@@ -23,6 +27,7 @@ import { bearerSecret, generateHostSecret, requireHostSecret, secretFitsCode } f
 import { generateJoinCode, normalizeCode } from './join-code.js';
 import { DEFAULT_MAX_SPECTATORS, parseClaimLobby, parseCreateLobby, parseJoinLobby, parseRestoreLobby, parseUpdateLobby, type CreateLobbyInput } from './lobby-validation.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { tokenHash, type PeerDirectory } from './peer-directory.js';
 
 const CODE_ATTEMPTS = 16;
 
@@ -37,10 +42,14 @@ function claimScope(code: string): string {
 /** What the service needs from the rest of the server. */
 export interface LobbyServiceDeps {
   options: ResolvedOptions;
-  /** The token `peerId` is connected to signaling with; undefined when it is not connected. */
-  peerToken: (peerId: string) => string | undefined;
-  /** Called after a lobby is created, so the host's absence can be watched. */
+  /** Where peers are connected (this node, or every node). */
+  peers: PeerDirectory;
+  /** Called after a lobby is created for a host on this node, so the host's absence can be watched. */
   onHosted: (peerId: string) => void;
+  /** Tells the node holding `peerId`'s socket that it hosts `code` (several nodes only). */
+  handOff?: (peerId: string, code: string) => Promise<void>;
+  /** Rate limiters. Default: in this process. */
+  limiters?: LimiterFactory;
   /** Resolves true when `peerId`'s signaling socket answers a ping in time (one that does not is closed). Default: connected means alive. */
   probe?: (peerId: string) => Promise<boolean>;
   /** Clock, ms. Default: Date.now. */
@@ -56,7 +65,7 @@ export function lobbyInfo(lobby: LobbyRecord): LobbyInfo {
 }
 
 /** Throws 429 RATE_LIMITED when `decision` refused. */
-export function limited(decision: ReturnType<RateLimiter['take']>, what: string): void {
+export function limited(decision: RateDecision, what: string): void {
   if (decision.ok) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   throw new ApiError(429, 'RATE_LIMITED', `Too many ${what} from this address. Wait ${seconds} s and try again.`, seconds);
@@ -64,6 +73,10 @@ export function limited(decision: ReturnType<RateLimiter['take']>, what: string)
 
 function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 /** A page of `GET /api/lobbies`. */
@@ -78,40 +91,40 @@ export class LobbyService {
   private readonly store: LobbyStore;
   private readonly now: () => number;
   private readonly hosted = new Map<string, Set<string>>();
-  /** Host ids whose signaling socket is gone: their lobbies are hidden. */
-  private readonly away = new Set<string>();
-  private readonly createLimiter: RateLimiter;
-  private readonly joinLimiter: RateLimiter;
-  private readonly lookupLimiter: RateLimiter;
-  private readonly listLimiter: RateLimiter;
-  private readonly passwordFailures: RateLimiter;
+  private readonly createLimiter: Limiter;
+  private readonly joinLimiter: Limiter;
+  private readonly lookupLimiter: Limiter;
+  private readonly listLimiter: Limiter;
+  private readonly passwordFailures: Limiter;
   private readonly passwordChecks: TokenBucket;
   private readonly guesses: GuessGuard;
-  private readonly statusLimiter: RateLimiter;
-  private readonly claimLimiter: RateLimiter;
+  private readonly statusLimiter: Limiter;
+  private readonly claimLimiter: Limiter;
 
   constructor(private readonly deps: LobbyServiceDeps) {
     const o = deps.options;
     this.store = o.store;
     this.now = deps.now ?? Date.now;
-    this.createLimiter = new RateLimiter(o.createRatePerMinute, this.now);
-    this.joinLimiter = new RateLimiter(o.joinRatePerMinute, this.now);
-    this.lookupLimiter = new RateLimiter(o.lookupRatePerMinute, this.now);
-    this.listLimiter = new RateLimiter(o.listRatePerMinute, this.now);
-    this.passwordFailures = new RateLimiter(o.passwordFailuresPerLobbyPerMinute, this.now);
+    const limiter = deps.limiters ?? localLimiters;
+    this.createLimiter = limiter('create', o.createRatePerMinute, this.now);
+    this.joinLimiter = limiter('join', o.joinRatePerMinute, this.now);
+    this.lookupLimiter = limiter('lookup', o.lookupRatePerMinute, this.now);
+    this.listLimiter = limiter('list', o.listRatePerMinute, this.now);
+    this.passwordFailures = limiter('password', o.passwordFailuresPerLobbyPerMinute, this.now);
+    // scrypt runs on this node's CPU: its budget is this node's.
     this.passwordChecks = new TokenBucket(o.passwordChecksPerSecond, o.passwordChecksPerSecond, this.now);
-    this.statusLimiter = new RateLimiter(SuccessionLimits.statusPerLobbyPerMinute, this.now);
-    this.claimLimiter = new RateLimiter(SuccessionLimits.claimsPerLobbyPerMinute, this.now);
+    this.statusLimiter = limiter('status', SuccessionLimits.statusPerLobbyPerMinute, this.now);
+    this.claimLimiter = limiter('claim', SuccessionLimits.claimsPerLobbyPerMinute, this.now);
     this.guesses = new GuessGuard(this.store, {
       perAddressPerMinute: o.codeMissesPerMinute, globalPerMinute: o.globalCodeMissesPerMinute, codeLength: o.joinCodeLength,
-    }, this.now);
+    }, this.now, limiter);
   }
 
   /** Creates a lobby hosted by the body's `hostPeerId`, which `hostPeerToken` must prove. */
   async create(ip: string, body: unknown): Promise<CreateLobbyResponse> {
-    limited(this.createLimiter.take(ip), 'lobby creations');
+    limited(await this.createLimiter.take(ip), 'lobby creations');
     const input = parseCreateLobby(body, this.deps.options.maxPlayersLimit);
-    this.requireHostId(input);
+    await this.requireHostId(input);
     const most = this.deps.options.maxLobbiesPerHost;
     if ((this.hosted.get(input.hostPeerId)?.size ?? 0) >= most) {
       throw new ApiError(429, 'RATE_LIMITED', `This host already has ${most} lobbies. Close one (DELETE /api/lobbies/:code) before creating another.`);
@@ -140,12 +153,12 @@ export class LobbyService {
    * secret was issued for that code under this server's lobby key (a restart that forgot it).
    */
   async restore(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<LobbyInfo> {
-    limited(this.createLimiter.take(ip), 'lobby creations');
+    limited(await this.createLimiter.take(ip), 'lobby creations');
     const secret = bearerSecret(authorization);
     const code = normalizeCode(rawCode, this.deps.options.joinCodeLength);
     if (code === null) throw new ApiError(404, 'LOBBY_NOT_FOUND');
     const input = parseRestoreLobby(body, this.deps.options.maxPlayersLimit);
-    this.requireHostId(input);
+    await this.requireHostId(input);
     const known = await this.store.get(code);
     if (known) {
       requireHostSecret(authorization, known.hostSecret);
@@ -175,23 +188,24 @@ export class LobbyService {
 
   /** One page of public lobbies that accept players. */
   async list(ip: string, cursor: string | undefined, limit: number): Promise<LobbyListPage> {
-    limited(this.listLimiter.take(ip), 'lobby list requests');
+    limited(await this.listLimiter.take(ip), 'lobby list requests');
     const page = await this.store.listPublic(cursor, limit);
-    const lobbies = page.lobbies.filter((l) => !this.away.has(l.hostPeerId)).map(lobbyInfo);
+    const online = await this.deps.peers.online(page.lobbies.map((l) => l.hostPeerId));
+    const lobbies = page.lobbies.filter((_, i) => online[i] === true).map(lobbyInfo);
     return page.next === undefined ? { lobbies } : { lobbies, next: page.next };
   }
 
   /** Looks a lobby up by a code as typed. */
   async get(ip: string, rawCode: string): Promise<LobbyInfo> {
-    limited(this.lookupLimiter.take(ip), 'lobby look-ups');
-    return lobbyInfo(this.present(await this.guesses.find(ip, rawCode)));
+    limited(await this.lookupLimiter.take(ip), 'lobby look-ups');
+    return lobbyInfo(await this.present(await this.guesses.find(ip, rawCode)));
   }
 
   /** Admission: returns the host's id and a ticket for `peerId`. */
   async join(ip: string, rawCode: string, body: unknown): Promise<JoinLobbyResponse> {
-    limited(this.joinLimiter.take(ip), 'join attempts');
+    limited(await this.joinLimiter.take(ip), 'join attempts');
     const input = parseJoinLobby(body);
-    const lobby = this.present(await this.guesses.find(ip, rawCode));
+    const lobby = await this.present(await this.guesses.find(ip, rawCode));
     if (!lobby.open) throw new ApiError(403, 'LOBBY_CLOSED');
     if (lobby.passwordHash !== null) await this.checkPassword(ip, lobby, input.password);
     if (input.spectator) {
@@ -223,7 +237,7 @@ export class LobbyService {
   /** A member asks who hosts the lobby now (with the claim secret): answered while its host is silent. */
   async hostStatus(ip: string, rawCode: string, authorization: string | undefined): Promise<LobbyHostStatus> {
     const lobby = await this.claimable(ip, rawCode, authorization, this.statusLimiter, 'host look-ups');
-    return { hostPeerId: lobby.hostPeerId, hostEpoch: lobby.hostEpoch, present: this.hostPresent(lobby) };
+    return { hostPeerId: lobby.hostPeerId, hostEpoch: lobby.hostEpoch, present: await this.hostPresent(lobby) };
   }
 
   /**
@@ -235,12 +249,12 @@ export class LobbyService {
   async claim(ip: string, rawCode: string, authorization: string | undefined, body: unknown): Promise<ClaimLobbyResponse> {
     const lobby = await this.claimable(ip, rawCode, authorization, this.claimLimiter, 'host claims');
     const input = parseClaimLobby(body);
-    this.requireHostId(input);
+    await this.requireHostId(input);
     if (input.epoch !== lobby.hostEpoch || lobby.hostPeerId === input.hostPeerId) {
       throw new ApiError(409, 'HOST_CHANGED', `This lobby is hosted by ${lobby.hostPeerId} at epoch ${lobby.hostEpoch} now, not the epoch ${input.epoch} this claim succeeds. Follow that host.`);
     }
     // A host whose socket looks open but does not answer a ping (frozen, black-holed) is gone.
-    if (this.hostPresent(lobby) && (await (this.deps.probe?.(lobby.hostPeerId) ?? Promise.resolve(true)))) {
+    if ((await this.hostPresent(lobby)) && (await (this.deps.probe?.(lobby.hostPeerId) ?? Promise.resolve(true)))) {
       throw new ApiError(409, 'HOST_PRESENT', 'The host of this lobby is still connected to the server. A member can take over only once the host is gone.');
     }
     const next: LobbyRecord = {
@@ -263,17 +277,20 @@ export class LobbyService {
     if (!(await this.store.replaceIf({ ...lobby, released: true }, lobby.hostEpoch))) throw new ApiError(409, 'HOST_CHANGED');
   }
 
-  /** Signaling says `peerId`'s socket is gone: its lobbies are hidden until it is back. */
-  hostAway(peerId: string): void {
-    if (this.hosted.has(peerId)) this.away.add(peerId);
+  /** Another node created or restored lobby `code` for `peerId`, whose socket is here: watch it from here. */
+  adopt(peerId: string, code: string): void {
+    this.track(peerId, code);
+    this.deps.onHosted(peerId);
   }
 
-  /** Signaling says `peerId` is connected (again): its lobbies show. */
-  hostBack(peerId: string): void {
-    this.away.delete(peerId);
+  /** Codes of lobbies whose hosts `isConnected` says are connected (their lifetime is refreshed). */
+  codesOfConnectedHosts(isConnected: (peerId: string) => boolean): string[] {
+    const codes: string[] = [];
+    for (const [peerId, own] of this.hosted) if (isConnected(peerId)) codes.push(...own);
+    return codes;
   }
 
-  /** True when `peerId` hosts a lobby created through this process. */
+  /** True when `peerId` hosts a lobby watched by this process. */
   hosts(peerId: string): boolean {
     return this.hosted.has(peerId);
   }
@@ -282,7 +299,8 @@ export class LobbyService {
   async hostGone(peerId: string): Promise<string[]> {
     const codes = [...(this.hosted.get(peerId) ?? [])];
     this.hosted.delete(peerId);
-    this.away.delete(peerId);
+    // Back on another node meanwhile: that node watches it now (its re-registration told it).
+    if (!this.deps.peers.isLocal(peerId) && (await this.deps.peers.online([peerId]))[0] === true) return [];
     for (const code of codes) {
       const lobby = await this.store.get(code);
       if (lobby?.hostPeerId === peerId) await this.store.delete(code);
@@ -297,7 +315,7 @@ export class LobbyService {
    */
   private async checkPassword(ip: string, lobby: LobbyRecord, password: string | null): Promise<void> {
     if (password === null) throw new ApiError(403, 'BAD_PASSWORD', 'This lobby needs a password. Ask the host for it and pass it when joining.');
-    const lockout = this.passwordFailures.take(lobby.code);
+    const lockout = await this.passwordFailures.take(lobby.code);
     if (!lockout.ok) {
       const seconds = Math.max(1, Math.ceil(lockout.retryAfterMs / 1000));
       throw new ApiError(429, 'RATE_LIMITED', `Too many wrong passwords were tried for this lobby. Wait ${seconds} s, then try again with the password from the host.`, seconds);
@@ -305,14 +323,14 @@ export class LobbyService {
     try {
       this.spendPasswordCheck();
     } catch (err) {
-      this.passwordFailures.refund(lobby.code);
+      await this.passwordFailures.refund(lobby.code);
       throw err;
     }
     if (await verifyPassword(password, lobby.passwordHash ?? '')) {
-      this.passwordFailures.refund(lobby.code);
+      await this.passwordFailures.refund(lobby.code);
       return;
     }
-    this.joinLimiter.take(ip);
+    await this.joinLimiter.take(ip);
     throw new ApiError(403, 'BAD_PASSWORD', 'The password is wrong. Ask the host for the lobby password and try again.');
   }
 
@@ -323,44 +341,50 @@ export class LobbyService {
   }
 
   /** The lobby of `rawCode` if `authorization` carries its claim secret, within `limiter`'s per-lobby budget. */
-  private async claimable(ip: string, rawCode: string, authorization: string | undefined, limiter: RateLimiter, what: string): Promise<LobbyRecord> {
+  private async claimable(ip: string, rawCode: string, authorization: string | undefined, limiter: Limiter, what: string): Promise<LobbyRecord> {
     const lobby = await this.guesses.find(ip, rawCode);
     const secret = bearerSecret(authorization);
     if (!sameSecret(secret, lobby.claimSecret)) {
-      limited(this.lookupLimiter.take(ip), 'lobby look-ups');
+      limited(await this.lookupLimiter.take(ip), 'lobby look-ups');
       throw new ApiError(403, 'UNAUTHORIZED', 'The claim secret is wrong: only members of this lobby\'s session may ask for or take over its host.');
     }
-    limited(limiter.take(lobby.code), what);
+    limited(await limiter.take(lobby.code), what);
     return lobby;
   }
 
   /** True while the lobby's host is connected to signaling and has not handed it over. */
-  private hostPresent(lobby: LobbyRecord): boolean {
-    return !lobby.released && this.deps.peerToken(lobby.hostPeerId) !== undefined;
+  private async hostPresent(lobby: LobbyRecord): Promise<boolean> {
+    return !lobby.released && (await this.deps.peers.online([lobby.hostPeerId]))[0] === true;
   }
 
   /** `lobby`, unless its host's signaling socket is gone or it handed the lobby over (then 410 HOST_GONE: no TURN hint, no wait for an offer nobody answers). */
-  private present(lobby: LobbyRecord): LobbyRecord {
-    if (this.away.has(lobby.hostPeerId) || lobby.released) {
+  private async present(lobby: LobbyRecord): Promise<LobbyRecord> {
+    if (lobby.released || (await this.deps.peers.online([lobby.hostPeerId]))[0] !== true) {
       throw new ApiError(410, 'HOST_GONE', 'The host of this lobby is gone: its connection to the server closed. Ask for a new code, or try again in a moment in case it is only reconnecting.');
     }
     return lobby;
   }
 
   /** Throws unless `input.hostPeerToken` is the token `input.hostPeerId` is connected to signaling with. */
-  private requireHostId(input: Pick<CreateLobbyInput, 'hostPeerId' | 'hostPeerToken'>): void {
-    const token = this.deps.peerToken(input.hostPeerId);
-    if (token === undefined) {
+  private async requireHostId(input: Pick<CreateLobbyInput, 'hostPeerId' | 'hostPeerToken'>): Promise<void> {
+    const hash = await this.deps.peers.tokenHash(input.hostPeerId);
+    if (hash === undefined) {
       throw new ApiError(409, 'HOST_UNREACHABLE', `The host peer id "${input.hostPeerId}" is not connected to this server's signaling. Open the PeerJS connection to /peerjs first, then create the lobby.`);
     }
-    if (!sameSecret(token, input.hostPeerToken)) {
+    if (!sameHash(hash, tokenHash(input.hostPeerToken))) {
       throw new ApiError(403, 'UNAUTHORIZED', 'The "hostPeerToken" is not the token the host id\'s signaling connection was opened with: a lobby can only be created by its host. Send your own PeerJS id and token.');
     }
   }
 
   private hostedBy(record: LobbyRecord): void {
-    this.track(record.hostPeerId, record.code);
-    this.deps.onHosted(record.hostPeerId);
+    if (this.deps.peers.isLocal(record.hostPeerId) || this.deps.handOff === undefined) {
+      this.track(record.hostPeerId, record.code);
+      this.deps.onHosted(record.hostPeerId);
+      return;
+    }
+    this.deps.handOff(record.hostPeerId, record.code).catch(() => {
+      // The host's node cannot be told: the lobby lapses by its TTL unless the host re-registers.
+    });
   }
 
   private track(peerId: string, code: string): void {

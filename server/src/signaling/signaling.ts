@@ -11,6 +11,8 @@ import { ExpressPeerServer } from 'peer';
 import { PEER_KEY } from '../../../sdk/src/wire/protocol.js';
 import { PEER_PATH } from '../ice/client-config.js';
 import type { Logger } from '../log.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import type { ResolvedOptions } from '../options.js';
 import { generatePeerId } from './peer-id.js';
 import { SignalingGuard } from './signaling-guard.js';
@@ -44,8 +46,14 @@ export interface Signaling {
   close(): void;
 }
 
+/** Optional collaborators: the other nodes (routing, id claims) and the metrics. */
+export interface SignalingDeps {
+  cluster?: Cluster | undefined;
+  metrics?: ServerMetrics | undefined;
+}
+
 /** Mounts the hardened PeerServer on `app` at `/peerjs`. */
-export function mountSignaling(app: Express, server: Server, options: ResolvedOptions, log: Logger, events: SignalingEvents): Signaling {
+export function mountSignaling(app: Express, server: Server, options: ResolvedOptions, log: Logger, events: SignalingEvents, deps: SignalingDeps = {}): Signaling {
   const guard = new SignalingGuard({
     peerKey: PEER_KEY,
     maxFrameBytes: options.maxSignalingFrameBytes,
@@ -67,7 +75,10 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
       holdMs: EXPIRE_TIMEOUT_MS + CLEANUP_OUT_MSGS_MS + 1000,
     },
     proxied: options.proxied,
-  }, log);
+  }, log, deps);
+  deps.cluster?.onMessage((message) => {
+    if (message.kind === 'signal') guard.deliver(message.dst, message.text);
+  });
   const timers = new TimerScope();
   const peerServer = ExpressPeerServer(server, {
     key: PEER_KEY,
@@ -87,11 +98,14 @@ export function mountSignaling(app: Express, server: Server, options: ResolvedOp
     guard.registered(client.getId(), client.getSocket());
     const socket = client.getSocket();
     if (socket) liveness.registered(client.getId(), socket as unknown as WebSocket);
+    deps.cluster?.joined(client.getId(), client.getToken());
     events.connected(client.getId(), client.getToken());
   });
   peerServer.on('disconnect', (client) => {
     liveness.unregistered(client.getId(), (client.getSocket() ?? undefined) as unknown as WebSocket | undefined);
-    guard.unregistered(client.getId(), client.getToken(), events.reservationMs(client.getId()));
+    const reserveMs = events.reservationMs(client.getId());
+    guard.unregistered(client.getId(), client.getToken(), reserveMs);
+    deps.cluster?.left(client.getId(), client.getToken(), reserveMs);
     events.disconnected(client.getId());
   });
   // Mounting starts peer's timer loops synchronously: capture them.

@@ -65,6 +65,9 @@ export class MemoryLobbyStore implements LobbyStore {
     return this.lobbies.size;
   }
 
+  /** Nothing to do: lobbies in one process's memory never outlive it. */
+  async refresh(_codes: readonly string[]): Promise<void> {}
+
   /** Forgets every lobby. */
   async close(): Promise<void> {
     this.lobbies.clear();

@@ -60,6 +60,11 @@ export interface LobbyStore {
   listPublic(cursor: string | undefined, limit: number): Promise<LobbyPage>;
   /** Number of lobbies. */
   count(): Promise<number>;
+  /**
+   * Extends the lifetime of these lobbies: their host is still connected to this node. A store
+   * whose lobbies expire (Redis: a dead node's lobbies go after a TTL) needs it; others ignore it.
+   */
+  refresh(codes: readonly string[]): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
