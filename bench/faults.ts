@@ -132,9 +132,7 @@ async function clientStop() {
         console.error(`[faults] SIGSTOP run ${i} failed: ${String(err)}`);
       } finally {
         child.proc.kill('SIGCONT');
-        child.proc.kill('SIGTERM');
-        await new Promise((r) => { if (child.proc.exitCode !== null) r(null); else child.proc.once('exit', r); });
-        await until(() => host.players.size === 1, 10_000, 'child left').catch(() => {});
+        await endChild(child.proc, host);
       }
     }
     rows.leaves -= n; // each run's child leaves on purpose at its end
@@ -146,6 +144,13 @@ async function clientStop() {
 }
 
 const holeMs = 8000;
+
+/** Ends a run's child (it leaves on purpose) and waits until the host has only itself left. */
+async function endChild(proc: ChildProcess, host: Session): Promise<void> {
+  proc.kill('SIGTERM');
+  await new Promise((r) => { if (proc.exitCode !== null) r(null); else proc.once('exit', r); });
+  await until(() => host.players.size === 1, 10_000, 'child left').catch(() => {});
+}
 
 async function blackHoleRuns() {
   const rows = { restoredMs: [] as number[], leaves: 0, failures: 0, skipped: '', inPlace: 0, newLink: 0, iceRestored: 0 };
@@ -182,9 +187,7 @@ async function blackHoleRuns() {
         console.error(`[faults] black-hole run ${i} failed: ${String(err)}`);
         try { nft('flush table inet hm'); } catch { /* already clear */ }
       } finally {
-        child.proc.kill('SIGTERM');
-        await new Promise((r) => { if (child.proc.exitCode !== null) r(null); else child.proc.once('exit', r); });
-        await until(() => host.players.size === 1, 10_000, 'child left').catch(() => {});
+        await endChild(child.proc, host);
       }
     }
     rows.leaves -= n; // each run's child leaves on purpose at its end
